@@ -16,6 +16,7 @@ internal sealed class NodeSetParser
     private readonly CancellationToken _cancellationToken;
     private readonly Stack<string> _groupStack = new();
     private readonly Dictionary<string, NodeSet> _allNodes = new(StringComparer.Ordinal);
+    private readonly Dictionary<Int128, RangeSet> _singles = new();
 
     public NodeSetParser(GroupResolver resolver, CancellationToken cancellationToken)
     {
@@ -126,7 +127,7 @@ internal sealed class NodeSetParser
     // ---- patterns -----------------------------------------------------------------------------------
 
     /// <summary>Parses one pattern operand (<c>x4nova[1-2]p0</c>) into its pattern key and one vector.</summary>
-    private static void AddPattern(string text, int start, int end, NodeSet.Builder builder)
+    private void AddPattern(string text, int start, int end, NodeSet.Builder builder)
     {
         // 1. Cut into text and bracket segments.
         var texts = new List<(int Start, int End)>();   // texts[k] precedes brackets[k]; one more at the end
@@ -202,7 +203,7 @@ internal sealed class NodeSetParser
     }
 
     /// <summary>Outside brackets every digit run is a dimension with one index.</summary>
-    private static void AddPlainText(string text, int start, int end, List<string> chunks, List<RangeSet> dimensions, StringBuilder pending)
+    private void AddPlainText(string text, int start, int end, List<string> chunks, List<RangeSet> dimensions, StringBuilder pending)
     {
         int i = start;
         while (i < end)
@@ -218,9 +219,17 @@ internal sealed class NodeSetParser
                 throw new NodeSetParseException(NodeSetErrorKind.Range, text, i, $"number '{digits}' is too large (at most 18 digits)");
             chunks.Add(pending.ToString());
             pending.Clear();
-            dimensions.Add(RangeSet.Single(key));
+            dimensions.Add(Single(key));
             i = digitsEnd;
         }
+    }
+
+    /// <summary>One shared instance per index: folding 100,000 names then retains far fewer objects.</summary>
+    private RangeSet Single(Int128 key)
+    {
+        if (!_singles.TryGetValue(key, out RangeSet? set))
+            _singles[key] = set = RangeSet.Single(key);
+        return set;
     }
 
     private static string BuildKey(List<string> chunks)
@@ -354,7 +363,7 @@ internal sealed class NodeSetParser
     }
 
     /// <summary>Expands a name pattern (group names, source names) without group resolution.</summary>
-    private static IEnumerable<string> ExpandNames(string text, int offset, string pattern)
+    private IEnumerable<string> ExpandNames(string text, int offset, string pattern)
     {
         try
         {

@@ -62,17 +62,20 @@ internal static class PatternVectors
         return RangeSet.FromIntervals(intervals);
     }
 
+    /// <summary>Every vector as single points (duplicates are dropped by the first sort).</summary>
     private static List<RangeSet[]> ExpandPoints(List<RangeSet[]> vectors, int dimensions)
     {
-        var seen = new HashSet<PointKey>();
         var points = new List<RangeSet[]>();
         var singles = new Dictionary<Int128, RangeSet>();
         foreach (RangeSet[] vector in vectors)
         {
+            if (Array.TrueForAll(vector, r => r.Count == 1))
+            {
+                points.Add(vector); // already a point: the usual case when folding a list of names
+                continue;
+            }
             foreach (Int128[] point in Product(vector))
             {
-                if (!seen.Add(new PointKey(point)))
-                    continue;
                 var single = new RangeSet[dimensions];
                 for (int d = 0; d < dimensions; d++)
                 {
@@ -125,10 +128,12 @@ internal static class PatternVectors
         bool full = false;
         bool changed = true;
         RangeSet[]?[] list = vectors.ToArray();
+        bool first = true;
         while (changed)
         {
             changed = false;
-            list = SortAlive(list);
+            list = SortAlive(list, dropDuplicatePoints: first);
+            first = false;
             for (int index1 = 0; index1 + 1 < list.Length; index1++)
             {
                 RangeSet[]? item1 = list[index1];
@@ -158,7 +163,7 @@ internal static class PatternVectors
                 changed = true;
             }
         }
-        return SortAlive(list)!;
+        return SortAlive(list, dropDuplicatePoints: false)!;
     }
 
     private static RangeSet[]? TryMerge(RangeSet[] item1, RangeSet[] item2)
@@ -190,39 +195,69 @@ internal static class PatternVectors
     }
 
     /// <summary>Stable sort of the live items by ClusterShell's vector key.</summary>
-    private static RangeSet[]?[] SortAlive(RangeSet[]?[] list)
+    /// <remarks>
+    /// The key compares first/last members as strings; to keep 100,000-point sorts cheap each distinct string is
+    /// ranked once (ordinal) and the sort compares flat arrays of integers.
+    /// </remarks>
+    /// <param name="dropDuplicatePoints">Only for single points, whose keys identify them: upstream folds a
+    /// set of unique points.</param>
+    private static RangeSet[]?[] SortAlive(RangeSet[]?[] list, bool dropDuplicatePoints)
     {
-        var alive = new List<(RangeSet[] Vector, Int128 Size, int Index)>(list.Length);
-        for (int i = 0; i < list.Length; i++)
-        {
-            if (list[i] is { } vector)
+        var alive = new List<RangeSet[]>(list.Length);
+        foreach (RangeSet[]? vector in list)
+            if (vector is not null)
+                alive.Add(vector);
+        if (alive.Count < 2)
+            return alive.ToArray();
+
+        int dimensions = alive[0].Length;
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
+        foreach (RangeSet[] vector in alive)
+            foreach (RangeSet r in vector)
             {
-                Int128 size = 1;
-                foreach (RangeSet r in vector)
-                    size *= r.Count;
-                alive.Add((vector, size, i));
+                distinct.Add(r.First);
+                distinct.Add(r.Last);
             }
-        }
-        alive.Sort(static (x, y) =>
-        {
-            int c = y.Size.CompareTo(x.Size);
-            if (c != 0) return c;
-            for (int d = 0; d < x.Vector.Length; d++)
-            {
-                RangeSet a = x.Vector[d], b = y.Vector[d];
-                c = b.Count.CompareTo(a.Count);
-                if (c != 0) return c;
-                c = string.CompareOrdinal(a.First, b.First);
-                if (c != 0) return c;
-                c = string.CompareOrdinal(a.Last, b.Last);
-                if (c != 0) return c;
-            }
-            return x.Index.CompareTo(y.Index); // Python's sort is stable
-        });
-        var result = new RangeSet[]?[alive.Count];
+        string[] ordered = distinct.ToArray();
+        Array.Sort(ordered, StringComparer.Ordinal);
+        var rank = new Dictionary<string, int>(ordered.Length, StringComparer.Ordinal);
+        for (int i = 0; i < ordered.Length; i++)
+            rank[ordered[i]] = i;
+
+        int stride = 1 + 3 * dimensions;
+        var keys = new long[alive.Count * stride];
         for (int i = 0; i < alive.Count; i++)
-            result[i] = alive[i].Vector;
-        return result;
+        {
+            int at = i * stride;
+            long size = 1;
+            for (int d = 0; d < dimensions; d++)
+            {
+                RangeSet r = alive[i][d];
+                size = unchecked(size * r.Count);
+                keys[at + 1 + 3 * d] = -r.Count;
+                keys[at + 2 + 3 * d] = rank[r.First];
+                keys[at + 3 + 3 * d] = rank[r.Last];
+            }
+            keys[at] = -size;
+        }
+        var order = new int[alive.Count];
+        for (int i = 0; i < order.Length; i++)
+            order[i] = i;
+        Array.Sort(order, (x, y) =>
+        {
+            ReadOnlySpan<long> a = keys.AsSpan(x * stride, stride), b = keys.AsSpan(y * stride, stride);
+            int c = a.SequenceCompareTo(b);
+            return c != 0 ? c : x.CompareTo(y); // Python's sort is stable
+        });
+        var result = new List<RangeSet[]?>(alive.Count);
+        for (int i = 0; i < order.Length; i++)
+        {
+            if (dropDuplicatePoints && i > 0 &&
+                keys.AsSpan(order[i] * stride, stride).SequenceEqual(keys.AsSpan(order[i - 1] * stride, stride)))
+                continue;
+            result.Add(alive[order[i]]);
+        }
+        return result.ToArray();
     }
 
     /// <summary>a − b as disjoint vectors (any split is fine: folding works from points).</summary>
@@ -261,24 +296,5 @@ internal static class PatternVectors
                 return null;
         }
         return result;
-    }
-
-    private readonly struct PointKey : IEquatable<PointKey>
-    {
-        private readonly Int128[] _point;
-        private readonly int _hash;
-
-        public PointKey(Int128[] point)
-        {
-            _point = point;
-            var hash = new HashCode();
-            foreach (Int128 key in point)
-                hash.Add(key);
-            _hash = hash.ToHashCode();
-        }
-
-        public bool Equals(PointKey other) => _point.AsSpan().SequenceEqual(other._point);
-        public override bool Equals(object? obj) => obj is PointKey other && Equals(other);
-        public override int GetHashCode() => _hash;
     }
 }

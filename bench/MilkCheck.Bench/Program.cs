@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using MilkCheck.NodeSets;
+
+// End-to-end scenarios measured with a Stopwatch: each runs once to warm up, then N times; the median is
+// reported next to its target. Run through `build.ps1 -Task Bench` (Release build).
+var scenarios = new List<Scenario>
+{
+    new("nodeset: parse + fold 100,000 names (r[1-100]c[1-1000])", "< 500 ms", 5, () =>
+    {
+        var names = new List<string>(100_000);
+        for (int r = 1; r <= 100; r++)
+            for (int c = 1; c <= 1000; c++)
+                names.Add($"r{r}c{c}");
+        return () =>
+        {
+            NodeSet set = NodeSet.FromList(names);
+            Check(set.ToString() == "r[1-100]c[1-1000]", set.ToString());
+            return null;
+        };
+    }),
+    new("nodeset: fold 3,000 scattered 2-D names", "< 100 ms", 5, () =>
+    {
+        var random = new Random(7);
+        var names = new List<string>();
+        var seen = new HashSet<string>();
+        while (names.Count < 3000)
+        {
+            string name = $"rack{random.Next(1, 200)}node{random.Next(1, 200)}";
+            if (seen.Add(name))
+                names.Add(name);
+        }
+        return () =>
+        {
+            NodeSet set = NodeSet.FromList(names);
+            Check(set.Count == 3000, set.Count.ToString());
+            return set.ToString().Length > 0 ? null : "empty";
+        };
+    }),
+    new("nodeset: parse + fold 100,000 scattered 1-D names", "(report)", 5, () =>
+    {
+        var names = Enumerable.Range(0, 100_000).Select(i => $"node{(i * 7919) % 1_000_003}").ToList();
+        return () => { Check(NodeSet.FromList(names).Count == 100_000, "count"); return null; };
+    }),
+    new("nodeset: count node[1-99999999]", "instant", 5, () => () =>
+    {
+        Check(NodeSet.Parse("node[1-99999999]").Count == 99_999_999, "count");
+        return null;
+    }),
+    new("nodeset: expand node[1-1000000] (streamed)", "(report)", 3, () => () =>
+    {
+        long n = 0;
+        long before = GC.GetTotalMemory(true);
+        long peak = 0;
+        foreach (string name in NodeSet.Parse("node[1-1000000]"))
+        {
+            if (++n % 100_000 == 0)
+                peak = Math.Max(peak, GC.GetTotalMemory(false) - before);
+        }
+        Check(n == 1_000_000, n.ToString());
+        return $"live heap growth while streaming ≤ {peak / 1024 / 1024} MiB (1M strings would be ≈ 40 MiB)";
+    }),
+};
+
+Console.WriteLine($"MilkCheck benchmarks ({Environment.ProcessorCount} cores, .NET {Environment.Version})");
+Console.WriteLine();
+Console.WriteLine($"{"scenario",-58} {"median",10} {"min",10} {"target",10}");
+Console.WriteLine(new string('-', 92));
+foreach (Scenario scenario in scenarios)
+{
+    Func<string?> run = scenario.Setup();
+    string? note = run(); // warm-up (JIT)
+    var times = new List<double>();
+    for (int i = 0; i < scenario.Repeat; i++)
+    {
+        var watch = Stopwatch.StartNew();
+        note = run();
+        times.Add(watch.Elapsed.TotalMilliseconds);
+    }
+    times.Sort();
+    Console.WriteLine($"{scenario.Name,-58} {times[times.Count / 2],8:F1}ms {times[0],8:F1}ms {scenario.Target,10}");
+    if (note is not null)
+        Console.WriteLine($"    {note}");
+}
+
+static void Check(bool condition, string detail)
+{
+    if (!condition)
+        throw new InvalidOperationException($"Benchmark produced a wrong result: {detail}");
+}
+
+/// <summary>A measured scenario: Setup prepares inputs (not timed) and returns the timed run, which may return a note.</summary>
+internal sealed record Scenario(string Name, string Target, int Repeat, Func<Func<string?>> Setup);
