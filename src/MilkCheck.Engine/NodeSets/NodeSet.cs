@@ -56,6 +56,15 @@ public sealed class NodeSet : IEnumerable<string>, IEquatable<NodeSet>
         return builder.Build();
     }
 
+    /// <summary>Union of many sets, folded once.</summary>
+    public static NodeSet UnionAll(IEnumerable<NodeSet> sets)
+    {
+        var builder = new Builder();
+        foreach (NodeSet set in sets)
+            builder.Add(set);
+        return builder.Build();
+    }
+
     /// <summary>Exact member count, computed from intervals (never expands).</summary>
     public long Count
     {

@@ -1,0 +1,24 @@
+@{
+    RootModule           = 'MilkCheck.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6b1f3c8e-2d4a-4f7b-9e51-8c0d2a7f4b13'
+    Author               = 'MilkCheck for PowerShell contributors'
+    CompanyName          = 'MilkCheck for PowerShell'
+    Copyright            = '(c) MilkCheck for PowerShell contributors'
+    Description          = 'Distributed services manager for HPC clusters (a PowerShell rebuild of CEA MilkCheck): start, stop and check services over node sets, with typed results.'
+    CompatiblePSEditions = @('Core')
+    PowerShellVersion    = '7.4'
+    FormatsToProcess     = @('MilkCheck.format.ps1xml')
+    CmdletsToExport      = @(
+        'Expand-MilkCheckNodeSet'
+        'Compress-MilkCheckNodeSet'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags = @('HPC', 'ClusterShell', 'MilkCheck', 'services', 'cluster')
+        }
+    }
+}

@@ -1,0 +1,193 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+    The one entry point of MilkCheck for PowerShell: Build, Test, Demo, Bench, Clean.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [string] $Task = 'Build',
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$root = $PSScriptRoot
+$out = Join-Path $root 'out'
+$module = Join-Path $out 'MilkCheck'
+$results = Join-Path $out 'TestResults'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+$env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+
+# A simple function (not advanced), so arguments such as -c and -o pass through untouched.
+function Invoke-Native {
+    $command, $arguments = $args
+    & $command @arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$command $($arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+}
+
+# pwsh of the local tool manifest, for child processes that must load the BUILT module afresh.
+function Invoke-ChildPwsh {
+    param([Parameter(Mandatory)][string] $Script)
+    $env:NO_COLOR = '1'
+    & dotnet pwsh -NoProfile -NonInteractive -Command $Script | Out-Host
+    return $LASTEXITCODE
+}
+
+function Invoke-Build {
+    if (Test-Path $module) { Remove-Item -Recurse -Force $module }
+    Invoke-Native dotnet publish (Join-Path $root 'src/MilkCheck/MilkCheck.csproj') -c $Configuration -o $module --nologo -v quiet
+    foreach ($file in 'MilkCheck.psd1', 'MilkCheck.format.ps1xml', 'MilkCheck.dll', 'MilkCheck.Engine.dll', 'YamlDotNet.dll') {
+        if (-not (Test-Path (Join-Path $module $file))) { throw "Build output is incomplete: $file is missing from $module." }
+    }
+    Write-Host "Module built: $module (Import-Module $module/MilkCheck.psd1)"
+}
+
+function Install-TestPrerequisites {
+    if (Test-Path '/usr/sbin/sshd') { return }
+    $uid = (& id -u)
+    if ($uid -ne '0') {
+        throw "The SSH tests need OpenSSH's server: install the Debian package 'openssh-server' (sudo apt-get install openssh-server) and run the tests again."
+    }
+    Write-Host 'Installing openssh-server (needed by the SSH tests)...'
+    Invoke-Native apt-get update -qq
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    Invoke-Native apt-get install -y -qq openssh-server
+}
+
+function Get-PesterModule {
+    $tools = Join-Path $out 'tools'
+    $psd1 = Join-Path $tools 'pester/6.2.0/tools/Pester.psd1'
+    if (-not (Test-Path $psd1)) {
+        Invoke-Native dotnet restore (Join-Path $root 'tests/pester/PesterRestore/PesterRestore.csproj') --packages $tools --nologo -v quiet
+    }
+    return $psd1
+}
+
+function Read-TrxCounts([string] $Path) {
+    [xml] $trx = Get-Content -Raw $Path
+    $counters = $trx.TestRun.ResultSummary.Counters
+    return [pscustomobject]@{ Passed = [int] $counters.passed; Failed = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted }
+}
+
+function Read-NUnitCounts([string] $Path) {
+    [xml] $xml = Get-Content -Raw $Path
+    $cases = @($xml.SelectNodes('//test-case'))
+    $passed = @($cases | Where-Object { $_.result -eq 'Success' }).Count
+    $failed = @($cases | Where-Object { $_.result -in 'Failure', 'Error' }).Count
+    return [pscustomobject]@{ Passed = $passed; Failed = $failed }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    Install-TestPrerequisites
+    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+    New-Item -ItemType Directory -Force -Path $results | Out-Null
+
+    $passed = 0; $failed = 0; $problems = [System.Collections.Generic.List[string]]::new()
+    foreach ($project in 'MilkCheck.Engine.Tests', 'MilkCheck.Tests') {
+        $trx = Join-Path $results "$project.trx"
+        & dotnet test (Join-Path $root "tests/$project/$project.csproj") -c $Configuration --nologo `
+            --logger "trx;LogFileName=$project.trx" --logger 'console;verbosity=minimal' --results-directory $results
+        $code = $LASTEXITCODE
+        if (Test-Path $trx) {
+            $counts = Read-TrxCounts $trx
+            $passed += $counts.Passed; $failed += $counts.Failed
+            if ($code -ne 0 -and $counts.Failed -eq 0) { $failed++; $problems.Add("${project}: dotnet test exited $code") }
+        } else {
+            $failed++; $problems.Add("${project}: no result file (build or runner failure, exit $code)")
+        }
+    }
+
+    $pester = Get-PesterModule
+    $pesterXml = Join-Path $results 'pester.xml'
+    $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$pester'
+`$c = New-PesterConfiguration
+`$c.Run.Path = '$(Join-Path $root 'tests/pester')'
+`$c.Run.Exit = `$false
+`$c.Output.RenderMode = 'Plaintext'
+`$c.Output.Verbosity = 'Normal'
+`$c.TestResult.Enabled = `$true
+`$c.TestResult.OutputFormat = 'NUnitXml'
+`$c.TestResult.OutputPath = '$pesterXml'
+Invoke-Pester -Configuration `$c
+"@
+    $code = Invoke-ChildPwsh $script
+    if (Test-Path $pesterXml) {
+        $counts = Read-NUnitCounts $pesterXml
+        $passed += $counts.Passed; $failed += $counts.Failed
+    } else {
+        $failed++; $problems.Add("Pester: no result file (exit $code)")
+    }
+
+    foreach ($problem in $problems) { Write-Host "FAILED TO RUN: $problem" }
+    # The one closing line CI reads.
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    $code = Invoke-ChildPwsh @"
+Import-Module '$module/MilkCheck.psd1'
+Write-Host '== Expand-MilkCheckNodeSet ''node[1-3],login[01-02]'''
+Expand-MilkCheckNodeSet 'node[1-3],login[01-02]'
+Write-Host '== Compress-MilkCheckNodeSet of a list of names'
+'rack1-node1','rack1-node2','rack2-node1','rack2-node2','login' | Compress-MilkCheckNodeSet
+Write-Host '== Set operators, left to right: node[1-10]!node[3-5]&node[1-8]'
+Compress-MilkCheckNodeSet 'node[1-10]!node[3-5]&node[1-8]'
+Write-Host '== Count without expanding: (Expand-MilkCheckNodeSet c[1-4]n[1-1000] | Measure-Object).Count'
+(Expand-MilkCheckNodeSet 'c[1-4]n[1-1000]' | Measure-Object).Count
+Write-Host '== A bad expression is a non-terminating error with its position'
+Expand-MilkCheckNodeSet 'node[1-3','ok1' -ErrorAction Continue
+"@
+    if ($code -ne 0) { exit $code }
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    $bench = Join-Path $root 'bench/MilkCheck.Bench/MilkCheck.Bench.csproj'
+    Invoke-Native dotnet run -c Release --project $bench
+    Write-Host ''
+    Write-Host 'Import-Module of the built module in a fresh pwsh (5 runs each, median):'
+    $baseline = @(); $import = @()
+    foreach ($i in 1..5) {
+        $baseline += (Measure-Command { & dotnet pwsh -NoProfile -NonInteractive -Command '$null' }).TotalMilliseconds
+        $import += (Measure-Command { & dotnet pwsh -NoProfile -NonInteractive -Command "Import-Module '$module/MilkCheck.psd1'" }).TotalMilliseconds
+    }
+    $inside = foreach ($i in 1..5) {
+        [double] (& dotnet pwsh -NoProfile -NonInteractive -Command "(Measure-Command { Import-Module '$module/MilkCheck.psd1' }).TotalMilliseconds")
+    }
+    $median = { param($values) ($values | Sort-Object)[[int][math]::Floor($values.Count / 2)] }
+    [pscustomobject]@{ Measure = 'pwsh start (no module)'; MedianMs = [math]::Round((& $median $baseline), 0) },
+    [pscustomobject]@{ Measure = 'pwsh start + Import-Module'; MedianMs = [math]::Round((& $median $import), 0) },
+    [pscustomobject]@{ Measure = 'Measure-Command { Import-Module } (target < 300)'; MedianMs = [math]::Round((& $median $inside), 0) } |
+        Format-Table -AutoSize | Out-String | Write-Host
+}
+
+function Invoke-Clean {
+    if (Test-Path $out) { Remove-Item -Recurse -Force $out }
+    foreach ($dir in 'src', 'tests', 'bench') {
+        Get-ChildItem -Path (Join-Path $root $dir) -Directory -Recurse -Include 'bin', 'obj' -ErrorAction SilentlyContinue |
+            Remove-Item -Recurse -Force
+    }
+}
+
+Push-Location $root
+try {
+    switch ($Task) {
+        'Build' { Invoke-Build }
+        'Test' { Invoke-Test }
+        'Demo' { Invoke-Demo }
+        'Bench' { Invoke-Bench }
+        'Clean' { Invoke-Clean }
+    }
+} finally {
+    Pop-Location
+}

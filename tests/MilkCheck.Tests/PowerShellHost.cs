@@ -1,0 +1,31 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+
+namespace MilkCheck.Tests;
+
+/// <summary>An in-process runspace with the module imported from its manifest (psd1 and format file included).</summary>
+internal sealed class PowerShellHost : IDisposable
+{
+    private readonly Runspace _runspace;
+
+    public PowerShellHost()
+    {
+        InitialSessionState state = InitialSessionState.CreateDefault2();
+        string manifest = Path.Combine(Path.GetDirectoryName(typeof(MilkCheckCmdletBase).Assembly.Location)!, "MilkCheck.psd1");
+        state.ImportPSModule(new[] { manifest });
+        _runspace = RunspaceFactory.CreateRunspace(state);
+        _runspace.Open();
+    }
+
+    /// <summary>Runs a script; returns output objects and the error records written.</summary>
+    public (IReadOnlyList<PSObject> Output, IReadOnlyList<ErrorRecord> Errors) Run(string script)
+    {
+        using PowerShell shell = PowerShell.Create();
+        shell.Runspace = _runspace;
+        shell.AddScript(script);
+        var output = shell.Invoke().ToList();
+        return (output, shell.Streams.Error.ToList());
+    }
+
+    public void Dispose() => _runspace.Dispose();
+}
