@@ -142,7 +142,7 @@ Write-Host '== Compress-MilkCheckNodeSet of a list of names'
 'rack1-node1','rack1-node2','rack2-node1','rack2-node2','login' | Compress-MilkCheckNodeSet
 Write-Host '== Set operators, left to right: node[1-10]!node[3-5]&node[1-8]'
 Compress-MilkCheckNodeSet 'node[1-10]!node[3-5]&node[1-8]'
-Write-Host '== Count without expanding: (Expand-MilkCheckNodeSet c[1-4]n[1-1000] | Measure-Object).Count'
+Write-Host '== Counting: (Expand-MilkCheckNodeSet c[1-4]n[1-1000] | Measure-Object).Count'
 (Expand-MilkCheckNodeSet 'c[1-4]n[1-1000]' | Measure-Object).Count
 Write-Host '== A bad expression is a non-terminating error with its position'
 Expand-MilkCheckNodeSet 'node[1-3','ok1' -ErrorAction Continue
