@@ -1,0 +1,561 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MilkCheck.Model;
+using MilkCheck.NodeSets;
+using YamlDotNet.Core;
+
+namespace MilkCheck.Configuration;
+
+/// <summary>
+/// Loads a MilkCheck configuration directory (every <c>*.yaml</c>/<c>*.yml</c> directly in it, sorted by name)
+/// or a single file into a <see cref="ServiceModel"/>, collecting every problem as a <see cref="ConfigDiagnostic"/>
+/// instead of stopping at the first.
+/// </summary>
+internal sealed partial class ServiceConfigurationLoader
+{
+    internal static class Ids
+    {
+        public const string NotFound = "MilkCheck.Config.NotFound";
+        public const string YamlSyntax = "MilkCheck.Config.YamlSyntax";
+        public const string BadRule = "MilkCheck.Config.BadRule";
+        public const string UnknownKey = "MilkCheck.Config.UnknownKey";
+        public const string IgnoredKey = "MilkCheck.Config.IgnoredKey";
+        public const string WrongType = "MilkCheck.Config.WrongType";
+        public const string InvalidName = "MilkCheck.Config.InvalidName";
+        public const string DuplicateService = "MilkCheck.Config.DuplicateService";
+        public const string DuplicateKey = "MilkCheck.Config.DuplicateKey";
+        public const string DroppedAlias = "MilkCheck.Config.DroppedAlias";
+        public const string UnknownDependency = "MilkCheck.Config.UnknownDependency";
+        public const string DuplicateDependency = "MilkCheck.Config.DuplicateDependency";
+        public const string UnknownCheckAction = "MilkCheck.Config.UnknownCheckAction";
+        public const string Cycle = "MilkCheck.Config.Cycle";
+        public const string NoActions = "MilkCheck.Config.NoActions";
+    }
+
+    private static readonly HashSet<string> EntityKeys = new(StringComparer.Ordinal)
+    {
+        "desc", "target", "mode", "remote", "fanout", "timeout", "errors", "warnings", "delay", "retry", "tags",
+        "variables", "require", "require_weak", "after", "before", "filter", "require_filter", "check", "services", "actions",
+    };
+
+    private static readonly HashSet<string> ActionKeys = new(StringComparer.Ordinal)
+    {
+        "cmd", "check", "desc", "target", "mode", "remote", "fanout", "timeout", "errors", "warnings", "delay", "retry",
+        "tags", "variables",
+    };
+
+    private static readonly HashSet<string> DependencyKeys = new(StringComparer.Ordinal)
+    {
+        "require", "require_weak", "after", "before", "filter", "require_filter",
+    };
+
+    private readonly List<ConfigDiagnostic> _diagnostics = new();
+    private readonly List<Entity> _entities = new();
+
+    /// <summary>Loads <paramref name="path"/>, a directory or a single YAML file.</summary>
+    public static ServiceModel Load(string path)
+    {
+        var loader = new ServiceConfigurationLoader();
+        return loader.LoadPath(path);
+    }
+
+    private ServiceModel LoadPath(string path)
+    {
+        var files = new List<string>();
+        if (Directory.Exists(path))
+        {
+            files.AddRange(Directory.EnumerateFiles(path)
+                .Where(f => YamlFileName().IsMatch(Path.GetFileName(f)))
+                .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal));
+        }
+        else if (File.Exists(path))
+        {
+            files.Add(path);
+        }
+        else
+        {
+            Error(new SourceLocation(path, 0, 0), Ids.NotFound,
+                $"Configuration '{path}' does not exist: give -Path a directory of *.yaml files or a YAML file.");
+        }
+
+        // Upstream merges all documents into one services mapping and one variables mapping, last wins.
+        var services = new List<KeyValuePair<YamlTreeNode, YamlTreeNode>>();
+        var variables = new List<KeyValuePair<YamlTreeNode, YamlTreeNode>>();
+        foreach (string file in files)
+        {
+            List<YamlTreeNode> documents;
+            try
+            {
+                using var reader = new StreamReader(file);
+                documents = YamlTreeReader.ReadDocuments(file, reader);
+            }
+            catch (YamlException e)
+            {
+                Error(new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column), Ids.YamlSyntax,
+                    $"YAML syntax error: {e.Message} (fix the YAML at this position)");
+                continue;
+            }
+            foreach (YamlTreeNode document in documents)
+                ReadDocument(document, services, variables);
+        }
+
+        var root = new GroupEntity("MAIN", null, new SourceLocation(files.FirstOrDefault() ?? path, 0, 0));
+        foreach (var (name, value) in LastWins(variables, "variable"))
+            root.Variables[name.Value!] = (ToValue(value), value.Location);
+        CreateMembers(root, LastWins(services, "service"));
+        ResolveDependencies();
+        Inherit(root);
+        DetectCycles();
+        return new ServiceModel(root, _entities, _diagnostics, files);
+    }
+
+    [GeneratedRegex(@"\.ya?ml$", RegexOptions.CultureInvariant)]
+    private static partial Regex YamlFileName();
+
+    private void ReadDocument(YamlTreeNode document, List<KeyValuePair<YamlTreeNode, YamlTreeNode>> services,
+        List<KeyValuePair<YamlTreeNode, YamlTreeNode>> variables)
+    {
+        if (document.Kind != YamlKind.Mapping)
+        {
+            Error(document.Location, Ids.BadRule, $"A configuration document must be a mapping with 'services:' and 'variables:', not {document.Describe()}.");
+            return;
+        }
+        foreach (var (key, value) in document.Pairs)
+        {
+            switch (key.Value)
+            {
+                case "services":
+                    if (RequireMapping(value, "services"))
+                        services.AddRange(value.Pairs);
+                    break;
+                case "variables":
+                    if (RequireMapping(value, "variables"))
+                        variables.AddRange(value.Pairs);
+                    break;
+                case "service":
+                    // Legacy form: one definition carrying its own name.
+                    if (!RequireMapping(value, "service"))
+                        break;
+                    var name = value.Pairs.LastOrDefault(p => p.Key.Value == "name");
+                    if (name.Key is null || name.Value.Kind != YamlKind.Scalar || string.IsNullOrWhiteSpace(name.Value.Value))
+                    {
+                        Error(value.Location, Ids.WrongType, "A legacy 'service:' definition needs a 'name:' key (or use 'services: { <name>: ... }').");
+                        break;
+                    }
+                    var rest = new YamlTreeNode(YamlKind.Mapping, value.Location);
+                    rest.Pairs.AddRange(value.Pairs.Where(p => p.Key.Value != "name"));
+                    services.Add(new(name.Value, rest));
+                    break;
+                default:
+                    Error(key.Location, Ids.BadRule, $"Bad rule '{key.Value}': a configuration file has only 'services:', 'variables:' (or the legacy 'service:') at its top level.");
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Upstream's shallow merge: a later definition replaces an earlier one entirely (with a warning here).</summary>
+    private IEnumerable<(YamlTreeNode Key, YamlTreeNode Value)> LastWins(List<KeyValuePair<YamlTreeNode, YamlTreeNode>> pairs, string what)
+    {
+        var last = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < pairs.Count; i++)
+        {
+            string name = pairs[i].Key.Value ?? string.Empty;
+            if (last.TryGetValue(name, out int earlier))
+            {
+                Warning(pairs[i].Key.Location, Ids.DuplicateService,
+                    $"The {what} '{name}' is defined again: this definition replaces the one at {pairs[earlier].Key.Location} entirely (as upstream, last wins). Rename one of them or remove the older one.");
+            }
+            last[name] = i;
+        }
+        for (int i = 0; i < pairs.Count; i++)
+            if (last[pairs[i].Key.Value ?? string.Empty] == i)
+                yield return (pairs[i].Key, pairs[i].Value);
+    }
+
+    // ---- entities -----------------------------------------------------------------------------------
+
+    private void CreateMembers(GroupEntity group, IEnumerable<(YamlTreeNode Key, YamlTreeNode Value)> definitions)
+    {
+        foreach (var (key, definition) in definitions)
+        {
+            foreach (string name in ExpandNamePattern(key))
+            {
+                if (definition.Kind != YamlKind.Mapping)
+                {
+                    Error(definition.Location, Ids.WrongType, $"The definition of '{name}' must be a mapping (desc, target, actions…), not {definition.Describe()}.");
+                    continue;
+                }
+                bool isGroup = definition.Pairs.Any(p => p.Key.Value == "services");
+                Entity entity = isGroup
+                    ? new GroupEntity(name, group, key.Location)
+                    : new ServiceEntity(name, group, key.Location);
+                if (group.Members.FirstOrDefault(m => m.Name == name) is { } previous)
+                {
+                    group.Members.Remove(previous);
+                    _entities.Remove(previous);
+                }
+                group.Members.Add(entity);
+                _entities.Add(entity);
+                Populate(entity, definition);
+            }
+        }
+    }
+
+    /// <summary>Keys of services: and actions: are node set expressions (<c>start,stop</c>, <c>ost[1-2]</c>).</summary>
+    private List<string> ExpandNamePattern(YamlTreeNode key)
+    {
+        string text = key.Value ?? string.Empty;
+        if (key.Kind != YamlKind.Scalar || text.Trim().Length == 0)
+        {
+            Error(key.Location, Ids.InvalidName, $"A name must be a non-empty text, not {key.Describe()}.");
+            return new List<string>();
+        }
+        try
+        {
+            return NodeSet.Parse(text).ToList();
+        }
+        catch (NodeSetParseException e)
+        {
+            Error(key.Location, Ids.InvalidName, $"The name pattern '{text}' is not a valid node set expression: {e.Reason} at position {e.Position + 1}.");
+        }
+        catch (GroupResolverException e)
+        {
+            Error(key.Location, Ids.InvalidName, $"The name pattern '{text}' uses node groups, which names cannot: {e.Message}");
+        }
+        return new List<string>();
+    }
+
+    private void Populate(Entity entity, YamlTreeNode definition)
+    {
+        var dependencyValues = new Dictionary<string, YamlTreeNode>(StringComparer.Ordinal);
+        var seen = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
+        foreach (var (keyNode, value) in definition.Pairs)
+        {
+            string key = keyNode.Value ?? string.Empty;
+            if (seen.TryGetValue(key, out SourceLocation first))
+                Warning(keyNode.Location, Ids.DuplicateKey, $"Key '{key}' appears twice in '{entity.FullName}' (first at line {first.Line}): the last one is used.");
+            seen[key] = keyNode.Location;
+
+            if (!EntityKeys.Contains(key))
+            {
+                Warning(keyNode.Location, Ids.UnknownKey, $"Unknown key '{key}' in '{entity.FullName}' is ignored. Known keys: {string.Join(", ", EntityKeys.Order(StringComparer.Ordinal))}.");
+                continue;
+            }
+            switch (key)
+            {
+                case "variables":
+                    ReadVariables(entity.Variables, value, entity.FullName);
+                    break;
+                case "services":
+                    if (entity is GroupEntity group && RequireMapping(value, "services"))
+                        CreateMembers(group, LastWins(value.Pairs, "member"));
+                    break;
+                case "actions":
+                    if (entity is ServiceEntity service)
+                    {
+                        if (RequireMapping(value, "actions"))
+                            ReadActions(service, value);
+                    }
+                    else
+                    {
+                        Warning(keyNode.Location, Ids.IgnoredKey, $"'actions' on the group '{entity.FullName}' is ignored (as upstream): a group runs its members' actions.");
+                    }
+                    break;
+                case "check":
+                case "require":
+                case "require_weak":
+                case "after":
+                case "before":
+                case "filter":
+                case "require_filter":
+                    dependencyValues[key] = value;
+                    break;
+                default:
+                    SetProperty(entity.Properties, key, value, entity.FullName);
+                    break;
+            }
+        }
+        ReadDependencies(entity, dependencyValues);
+        if (entity is ServiceEntity { Actions.Count: 0 } empty)
+            Warning(empty.Location, Ids.NoActions, $"Service '{empty.FullName}' has no actions: every action on it will be Missing.");
+    }
+
+    private void ReadActions(ServiceEntity service, YamlTreeNode actions)
+    {
+        foreach (var (key, definition) in LastWins(actions.Pairs, "action"))
+        {
+            foreach (string name in ExpandNamePattern(key))
+            {
+                var action = new ActionDefinition(name, service, key.Location);
+                service.Actions.RemoveAll(a => a.Name == name);
+                service.Actions.Add(action);
+                if (definition.Kind != YamlKind.Mapping)
+                {
+                    Error(definition.Location, Ids.WrongType, $"Action '{service.FullName}.{name}' must be a mapping with 'cmd:', not {definition.Describe()}.");
+                    continue;
+                }
+                foreach (var (keyNode, value) in definition.Pairs)
+                {
+                    string k = keyNode.Value ?? string.Empty;
+                    switch (k)
+                    {
+                        case "cmd":
+                            if (value.Kind != YamlKind.Scalar || (!value.Quoted && ToValue(value) is not string))
+                                Error(value.Location, Ids.WrongType, $"'cmd' of '{service.FullName}.{name}' must be text, not {value.Describe()} (quote it: cmd: \"{value.Value}\").");
+                            action.Command = value.Value;
+                            action.CommandLocation = value.Location;
+                            break;
+                        case "check":
+                            if (value.Kind != YamlKind.Sequence)
+                            {
+                                Error(value.Location, Ids.WrongType, $"'check' of the action '{service.FullName}.{name}' must be a list of action names, e.g. check: [ status ].");
+                                break;
+                            }
+                            foreach (YamlTreeNode item in value.Items)
+                                action.Checks.Add((item.Value ?? string.Empty, item.Location));
+                            break;
+                        case "variables":
+                            ReadVariables(action.Variables, value, $"{service.FullName}.{name}");
+                            break;
+                        default:
+                            if (DependencyKeys.Contains(k))
+                                Warning(keyNode.Location, Ids.IgnoredKey, $"'{k}' on the action '{service.FullName}.{name}' is ignored (as upstream): put dependencies on the service.");
+                            else if (!ActionKeys.Contains(k))
+                                Warning(keyNode.Location, Ids.UnknownKey, $"Unknown key '{k}' in the action '{service.FullName}.{name}' is ignored. Known keys: {string.Join(", ", ActionKeys.Order(StringComparer.Ordinal))}.");
+                            else
+                                SetProperty(action.Properties, k, value, $"{service.FullName}.{name}");
+                            break;
+                    }
+                }
+                if (action.Command is null)
+                    Error(key.Location, Ids.WrongType, $"Action '{service.FullName}.{name}' has no 'cmd'.");
+            }
+        }
+    }
+
+    private void ReadVariables(Dictionary<string, (object?, SourceLocation)> target, YamlTreeNode value, string owner)
+    {
+        if (!RequireMapping(value, $"variables of '{owner}'"))
+            return;
+        foreach (var (name, variable) in LastWins(value.Pairs, "variable"))
+            target[name.Value ?? string.Empty] = (ToValue(variable), variable.Location);
+    }
+
+    private void SetProperty(PropertyBag properties, string key, YamlTreeNode value, string owner)
+    {
+        object? typed = ToValue(value);
+        bool reference = typed is string s && s.Contains('%');
+        string? problem = key switch
+        {
+            "desc" or "target" => typed is IReadOnlyList<object?> ? "text" : null,
+            "mode" => typed is string m && (m is "standard" or "delegate" or "exec" || reference) ? null : "one of standard, delegate, exec",
+            "remote" => typed is bool || reference ? null : "true or false",
+            "fanout" => typed is long f && f > 0 || reference ? null : "a positive integer",
+            "errors" or "warnings" or "retry" => typed is long n && n >= 0 || reference ? null : "a non-negative integer",
+            "timeout" or "delay" => (typed is long or double && Convert.ToDouble(typed, CultureInfo.InvariantCulture) >= 0) || reference ? null : "a non-negative number of seconds",
+            "tags" => typed is IReadOnlyList<object?> or string ? null : "a list of tags",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            Error(value.Location, Ids.WrongType, $"'{key}' of '{owner}' must be {problem}, not {value.Describe()}.");
+            return;
+        }
+        if (key is "desc" or "target" && typed is not null and not string)
+            typed = Convert.ToString(typed, CultureInfo.InvariantCulture);
+        properties.Set(key, typed, value.Location);
+    }
+
+    // ---- dependencies -------------------------------------------------------------------------------
+
+    private void ReadDependencies(Entity entity, Dictionary<string, YamlTreeNode> values)
+    {
+        // Upstream folds aliases onto one key, so combining them loses a list: kept, but said.
+        YamlTreeNode? weak = Alias(values, entity, "require_weak", "after", "before");
+        YamlTreeNode? filter = Alias(values, entity, "filter", "require_filter");
+        var names = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
+        void Add(YamlTreeNode? node, DependencyKind kind)
+        {
+            if (node is null)
+                return;
+            IEnumerable<YamlTreeNode> items = node.Kind switch
+            {
+                YamlKind.Sequence => node.Items,
+                YamlKind.Scalar => new[] { node }, // one name: a comma inside is not split, as upstream
+                _ => Array.Empty<YamlTreeNode>(),
+            };
+            if (node.Kind == YamlKind.Mapping)
+                Error(node.Location, Ids.WrongType, $"Dependencies of '{entity.FullName}' must be a name or a list of names.");
+            foreach (YamlTreeNode item in items)
+            {
+                string name = item.Value ?? string.Empty;
+                if (item.Kind != YamlKind.Scalar || name.Length == 0)
+                {
+                    Error(item.Location, Ids.WrongType, $"A dependency of '{entity.FullName}' must be a service name, not {item.Describe()}.");
+                    continue;
+                }
+                if (names.TryGetValue(name, out SourceLocation first))
+                {
+                    Error(item.Location, Ids.DuplicateDependency, $"'{entity.FullName}' depends on '{name}' twice (first at line {first.Line}): keep one dependency per service.");
+                    continue;
+                }
+                names[name] = item.Location;
+                entity.Dependencies.Add(new Dependency(name, kind, item.Location));
+            }
+        }
+        // Upstream's edge creation order (it shows in the DOT output).
+        Add(values.GetValueOrDefault("require"), DependencyKind.Require);
+        Add(weak, DependencyKind.RequireWeak);
+        Add(values.GetValueOrDefault("check"), DependencyKind.Check);
+        Add(filter, DependencyKind.Filter);
+    }
+
+    private YamlTreeNode? Alias(Dictionary<string, YamlTreeNode> values, Entity entity, params string[] keys)
+    {
+        // The last alias in upstream's folding order wins: after over before over require_weak.
+        string[] present = keys.Where(values.ContainsKey).ToArray();
+        if (present.Length == 0)
+            return null;
+        string winner = keys.Contains("after") && values.ContainsKey("after") ? "after"
+            : keys.Contains("before") && values.ContainsKey("before") ? "before"
+            : keys.Contains("require_filter") && values.ContainsKey("require_filter") ? "require_filter"
+            : present[0];
+        foreach (string dropped in present.Where(k => k != winner))
+            Warning(values[dropped].Location, Ids.DroppedAlias,
+                $"'{dropped}' and '{winner}' of '{entity.FullName}' mean the same; as upstream only '{winner}' is used: merge the lists into one key.");
+        return values[winner];
+    }
+
+    private void ResolveDependencies()
+    {
+        var byFullName = _entities.ToDictionary(e => e.FullName, StringComparer.Ordinal);
+        foreach (Entity entity in _entities)
+        {
+            foreach (Dependency dependency in entity.Dependencies)
+            {
+                // A sibling first (upstream 1.2.4), then a dotted full name from any level (spec §6.4).
+                Entity? target = entity.Parent!.Members.FirstOrDefault(m => m.Name == dependency.Name)
+                    ?? byFullName.GetValueOrDefault(dependency.Name);
+                if (target is null)
+                {
+                    Error(dependency.Location, Ids.UnknownDependency,
+                        $"Unknown dependency '{dependency.Name}' of '{entity.FullName}': define a service of that name, or use a sibling's name or a full dotted name (group.member).");
+                    continue;
+                }
+                dependency.Target = target;
+            }
+        }
+        foreach (ServiceEntity entity in _entities.OfType<ServiceEntity>())
+        {
+            foreach (ActionDefinition action in entity.Actions)
+                foreach (var (check, location) in action.Checks)
+                    if (entity.Actions.All(a => a.Name != check))
+                        Error(location, Ids.UnknownCheckAction,
+                            $"The action '{entity.FullName}.{action.Name}' checks '{check}', which '{entity.FullName}' does not define: name one of its actions ({string.Join(", ", entity.Actions.Select(a => a.Name))}).");
+        }
+    }
+
+    private static void Inherit(GroupEntity group)
+    {
+        foreach (Entity member in group.Members)
+        {
+            if (!group.IsRoot)
+                member.Properties.InheritFrom(group.Properties);
+            if (member is GroupEntity nested)
+                Inherit(nested);
+            else if (member is ServiceEntity service)
+                foreach (ActionDefinition action in service.Actions)
+                    action.Properties.InheritFrom(service.Properties);
+        }
+    }
+
+    /// <summary>Upstream has no cycle detection (it recurses forever); here a cycle is an error with its path.</summary>
+    private void DetectCycles()
+    {
+        var state = new Dictionary<Entity, int>(); // 1 = on the stack, 2 = done
+        var stack = new List<Entity>();
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Entity entity in _entities)
+            Visit(entity);
+
+        void Visit(Entity entity)
+        {
+            if (state.TryGetValue(entity, out int s) && s == 2)
+                return;
+            state[entity] = 1;
+            stack.Add(entity);
+            foreach (Dependency dependency in entity.Dependencies)
+            {
+                if (dependency.Target is not { } next)
+                    continue;
+                if (state.TryGetValue(next, out int t) && t == 1)
+                {
+                    int start = stack.IndexOf(next);
+                    var path = stack.Skip(start).Select(e => e.FullName).Append(next.FullName).ToList();
+                    string key = string.Join(" -> ", path.Skip(1).Order(StringComparer.Ordinal));
+                    if (reported.Add(key))
+                        Error(dependency.Location, Ids.Cycle,
+                            $"Dependency cycle: {string.Join(" -> ", path)}. Remove one of these dependencies.");
+                    continue;
+                }
+                Visit(next);
+            }
+            stack.RemoveAt(stack.Count - 1);
+            state[entity] = 2;
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------
+
+    private bool RequireMapping(YamlTreeNode node, string what)
+    {
+        if (node.Kind == YamlKind.Mapping)
+            return true;
+        if (node.IsNullScalar)
+            return false;
+        Error(node.Location, Ids.WrongType, $"'{what}' must be a mapping of names to definitions, not {node.Describe()}.");
+        return false;
+    }
+
+    /// <summary>YAML 1.1 typing of plain scalars, as upstream's safe loader reads them.</summary>
+    internal static object? ToValue(YamlTreeNode node)
+    {
+        switch (node.Kind)
+        {
+            case YamlKind.Sequence:
+                return node.Items.Select(ToValue).ToArray();
+            case YamlKind.Mapping:
+                return node.Pairs.ToDictionary(p => p.Key.Value ?? string.Empty, p => ToValue(p.Value), StringComparer.Ordinal);
+        }
+        string text = node.Value ?? string.Empty;
+        if (node.Quoted)
+            return text;
+        if (node.IsNullScalar)
+            return null;
+        switch (text)
+        {
+            case "true" or "True" or "TRUE" or "yes" or "Yes" or "YES" or "on" or "On" or "ON" or "y" or "Y":
+                return true;
+            case "false" or "False" or "FALSE" or "no" or "No" or "NO" or "off" or "Off" or "OFF" or "n" or "N":
+                return false;
+        }
+        string digits = text.Replace("_", string.Empty, StringComparison.Ordinal);
+        if (IntegerText().IsMatch(digits) && long.TryParse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long integer))
+            return integer;
+        if (FloatText().IsMatch(digits) && double.TryParse(digits, NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
+            return number;
+        return text;
+    }
+
+    [GeneratedRegex(@"^[-+]?(0|[1-9][0-9]*)$", RegexOptions.CultureInvariant)]
+    private static partial Regex IntegerText();
+
+    [GeneratedRegex(@"^[-+]?([0-9][0-9]*)?\.[0-9]*([eE][-+][0-9]+)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex FloatText();
+
+    private void Error(SourceLocation at, string id, string message) =>
+        _diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, at.File, at.Line, at.Column, message, id));
+
+    private void Warning(SourceLocation at, string id, string message) =>
+        _diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Warning, at.File, at.Line, at.Column, message, id));
+}
