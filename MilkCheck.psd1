@@ -10,6 +10,8 @@
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('MilkCheck.format.ps1xml')
     CmdletsToExport      = @(
+        'Get-MilkCheckService'
+        'Test-MilkCheckConfig'
         'Expand-MilkCheckNodeSet'
         'Compress-MilkCheckNodeSet'
     )

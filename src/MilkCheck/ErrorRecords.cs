@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MilkCheck.Configuration;
 using MilkCheck.NodeSets;
 
 namespace MilkCheck;
@@ -26,4 +27,26 @@ internal static class ErrorRecords
                 RecommendedAction = "Check the group name and source, and ClusterShell's groups.conf ($CLUSTERSHELL_CFGDIR, ~/.config/clustershell, /etc/clustershell).",
             },
         };
+
+    public static ErrorRecord ConfigurationNotFound(string path, bool isDefault) =>
+        new(new DirectoryNotFoundException(isDefault
+                ? $"No MilkCheck configuration at '{path}' (the default): give -Path, or set config_dir in {ConfigurationPaths.GlobalFile()}."
+                : $"The MilkCheck configuration '{path}' does not exist: give -Path a directory of *.yaml files or a YAML file."),
+            ErrorIds.ConfigurationNotFound, ErrorCategory.ObjectNotFound, path);
+
+    /// <summary>Every Error diagnostic in the message, as file:line:column: message; the diagnostics as target.</summary>
+    public static ErrorRecord ConfigurationInvalid(MilkCheckConfiguration configuration)
+    {
+        ConfigDiagnostic[] errors = configuration.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
+        string message = $"The MilkCheck configuration '{configuration.Path}' has {errors.Length} error(s):" +
+            string.Concat(errors.Select(e => Environment.NewLine + "  " + e));
+        return new ErrorRecord(new InvalidDataException(message), ErrorIds.ConfigurationInvalid, ErrorCategory.InvalidData, errors)
+        {
+            ErrorDetails = new ErrorDetails(message) { RecommendedAction = "Fix each problem at the file and line shown; Test-MilkCheckConfig lists them as objects." },
+        };
+    }
+
+    public static ErrorRecord UnknownService(string name, string path) =>
+        new(new ItemNotFoundException($"No service or group named '{name}' in the configuration '{path}'. Get-MilkCheckService -Path '{path}' lists them."),
+            ErrorIds.UnknownService, ErrorCategory.ObjectNotFound, name);
 }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MilkCheck.Configuration;
 using MilkCheck.NodeSets;
 
 namespace MilkCheck;
@@ -36,4 +37,29 @@ public abstract class MilkCheckCmdletBase : PSCmdlet
         }
         return null;
     }
+
+    /// <summary>
+    /// Loads the configuration at <paramref name="path"/> (resolved like any PowerShell path) or, when null, the
+    /// default directory. A missing path is the terminating MilkCheck.ConfigurationNotFound.
+    /// </summary>
+    protected MilkCheckConfiguration LoadConfiguration(string? path)
+    {
+        string resolved = path is null ? DefaultConfigurationDirectory() : GetUnresolvedProviderPathFromPSPath(path);
+        if (!Directory.Exists(resolved) && !File.Exists(resolved))
+            ThrowTerminatingError(ErrorRecords.ConfigurationNotFound(resolved, path is null));
+        return MilkCheckConfiguration.Load(resolved);
+    }
+
+    /// <summary>Loads and insists on a usable configuration: Errors end the command before anything runs.</summary>
+    protected MilkCheckConfiguration LoadValidConfiguration(string? path)
+    {
+        MilkCheckConfiguration configuration = LoadConfiguration(path);
+        if (configuration.HasErrors)
+            ThrowTerminatingError(ErrorRecords.ConfigurationInvalid(configuration));
+        foreach (ConfigDiagnostic warning in configuration.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning))
+            WriteWarning(warning.ToString());
+        return configuration;
+    }
+
+    private static string DefaultConfigurationDirectory() => ConfigurationPaths.DefaultConfigDirectory;
 }

@@ -17,14 +17,24 @@ internal sealed class PowerShellHost : IDisposable
         _runspace.Open();
     }
 
-    /// <summary>Runs a script; returns output objects and the error records written.</summary>
+    /// <summary>Runs a script; returns output objects and the error records written, a terminating one last.</summary>
     public (IReadOnlyList<PSObject> Output, IReadOnlyList<ErrorRecord> Errors) Run(string script)
     {
         using PowerShell shell = PowerShell.Create();
         shell.Runspace = _runspace;
         shell.AddScript(script);
-        var output = shell.Invoke().ToList();
-        return (output, shell.Streams.Error.ToList());
+        var output = new PSDataCollection<PSObject>();
+        var errors = new List<ErrorRecord>();
+        try
+        {
+            shell.Invoke(null, output);
+        }
+        catch (RuntimeException e)
+        {
+            errors.Add(e.ErrorRecord);
+        }
+        errors.InsertRange(0, shell.Streams.Error);
+        return (output.ToList(), errors);
     }
 
     public void Dispose() => _runspace.Dispose();

@@ -3,8 +3,9 @@ BeforeAll {
 }
 
 Describe 'The built module' {
-    It 'exports exactly the node set cmdlets' {
-        (Get-Command -Module MilkCheck).Name | Sort-Object | Should -Be @('Compress-MilkCheckNodeSet', 'Expand-MilkCheckNodeSet')
+    It 'exports exactly the cmdlets of the manifest' {
+        (Get-Command -Module MilkCheck).Name | Sort-Object |
+            Should -Be @('Compress-MilkCheckNodeSet', 'Expand-MilkCheckNodeSet', 'Get-MilkCheckService', 'Test-MilkCheckConfig')
     }
 
     It 'declares string output' {

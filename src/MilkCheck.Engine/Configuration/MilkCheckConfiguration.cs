@@ -1,0 +1,61 @@
+using MilkCheck.Model;
+
+namespace MilkCheck.Configuration;
+
+/// <summary>
+/// A loaded configuration directory as the cmdlets see it: diagnostics, services as <see cref="ServiceInfo"/>,
+/// names for completion. Immutable; load one per invocation (nothing is cached statically).
+/// </summary>
+public sealed class MilkCheckConfiguration
+{
+    private readonly ServiceModel _model;
+
+    private MilkCheckConfiguration(string path, ServiceModel model)
+    {
+        Path = path;
+        _model = model;
+    }
+
+    /// <summary>Loads a directory of YAML files or a single file. Problems are in <see cref="Diagnostics"/>, never thrown.</summary>
+    public static MilkCheckConfiguration Load(string path) => new(path, ServiceConfigurationLoader.Load(path));
+
+    public string Path { get; }
+
+    public IReadOnlyList<ConfigDiagnostic> Diagnostics => _model.Diagnostics;
+
+    public bool HasErrors => _model.HasErrors;
+
+    internal ServiceModel Model => _model;
+
+    /// <summary>Every service and group, members included, in definition order.</summary>
+    public IReadOnlyList<ServiceInfo> GetServices() => _model.Entities.Select(ToInfo).ToArray();
+
+    /// <summary>Full names of every entity (for -Service completion).</summary>
+    public IReadOnlyList<string> EntityNames => _model.Entities.Select(e => e.FullName).ToArray();
+
+    /// <summary>Every action name defined anywhere, sorted (for -Action completion).</summary>
+    public IReadOnlyList<string> ActionNames => _model.Entities.OfType<ServiceEntity>()
+        .SelectMany(s => s.Actions.Select(a => a.Name)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>True when the entity or one of its enclosing groups carries one of the tags.</summary>
+    public bool HasTag(string fullName, IEnumerable<string> tags)
+    {
+        var wanted = new HashSet<string>(tags, StringComparer.Ordinal);
+        for (Entity? entity = _model.ByFullName.GetValueOrDefault(fullName); entity is not null && !(entity is GroupEntity { IsRoot: true }); entity = entity.Parent)
+            if (entity.Tags.Any(wanted.Contains))
+                return true;
+        return false;
+    }
+
+    private static ServiceInfo ToInfo(Entity entity) => new(
+        entity.FullName,
+        entity.GroupName,
+        entity.Kind,
+        entity.Description,
+        entity.TargetText ?? string.Empty,
+        entity.Tags,
+        entity is ServiceEntity service ? service.Actions.Select(a => a.Name).ToArray() : Array.Empty<string>(),
+        entity.Dependencies.Select(d => new DependencyInfo(d.Target?.FullName ?? d.Name, d.Kind)).ToArray(),
+        entity.Location.File,
+        entity.Location.Line);
+}

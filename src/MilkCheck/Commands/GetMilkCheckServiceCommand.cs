@@ -1,0 +1,47 @@
+using System.Management.Automation;
+
+namespace MilkCheck.Commands;
+
+/// <summary>
+/// <para type="synopsis">Lists the services and groups of a MilkCheck configuration.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "MilkCheckService")]
+[OutputType(typeof(ServiceInfo))]
+public sealed class GetMilkCheckServiceCommand : MilkCheckCmdletBase
+{
+    /// <summary>Full (dotted) names; wildcards allowed.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(ServiceNameCompleter))]
+    public string[]? Name { get; set; }
+
+    /// <summary>Configuration directory or file.</summary>
+    [Parameter]
+    public string? Path { get; set; }
+
+    /// <summary>Entities carrying one of these tags, themselves or through an enclosing group.</summary>
+    [Parameter]
+    public string[]? Tag { get; set; }
+
+    protected override void EndProcessing()
+    {
+        var configuration = LoadValidConfiguration(Path);
+        IReadOnlyList<ServiceInfo> services = configuration.GetServices();
+        var patterns = (Name ?? new[] { "*" }).Select(n => (Text: n, Pattern: new WildcardPattern(n, WildcardOptions.IgnoreCase))).ToList();
+        var matched = new HashSet<string>(StringComparer.Ordinal);
+        foreach (ServiceInfo service in services)
+        {
+            var hits = patterns.Where(p => p.Pattern.IsMatch(service.Name)).ToList();
+            if (hits.Count == 0)
+                continue;
+            foreach (var hit in hits)
+                matched.Add(hit.Text);
+            if (Tag is { Length: > 0 } && !configuration.HasTag(service.Name, Tag))
+                continue;
+            WriteObject(service);
+        }
+        foreach (var (text, _) in patterns)
+            if (!matched.Contains(text) && !WildcardPattern.ContainsWildcardCharacters(text))
+                WriteError(ErrorRecords.UnknownService(text, configuration.Path));
+    }
+}
