@@ -59,6 +59,8 @@ var scenarios = new List<Scenario>
         Check(n == 1_000_000, n.ToString());
         return $"live heap growth while streaming ≤ {peak / 1024 / 1024} MiB (1M strings would be ≈ 40 MiB)";
     }),
+    new("config: load 34 services x 5 actions (groups, variables)", "< 50 ms", 10, () => LoadScenario(34)),
+    new("config: load 1,000 services x 5 actions", "< 500 ms", 5, () => LoadScenario(1000)),
 };
 
 Console.WriteLine($"MilkCheck benchmarks ({Environment.ProcessorCount} cores, .NET {Environment.Version})");
@@ -80,6 +82,35 @@ foreach (Scenario scenario in scenarios)
     Console.WriteLine($"{scenario.Name,-58} {times[times.Count / 2],8:F1}ms {times[0],8:F1}ms {scenario.Target,10}");
     if (note is not null)
         Console.WriteLine($"    {note}");
+}
+
+// A directory shaped like a real site: services in groups of 5, node set targets, variables, dependencies.
+static Func<string?> LoadScenario(int services)
+{
+    string dir = Path.Combine(Path.GetTempPath(), $"milkcheck-bench-{services}-{Environment.ProcessId}");
+    Directory.CreateDirectory(dir);
+    var yaml = new System.Text.StringBuilder("variables:\n  NODES: \"node[1-4000]\"\n  FS: scratch\nservices:\n");
+    for (int g = 0; g < (services + 4) / 5; g++)
+    {
+        yaml.Append($"  group{g}:\n    desc: group {g} on %FS\n    target: \"%NODES\"\n    services:\n");
+        for (int s = 0; s < 5 && g * 5 + s < services; s++)
+        {
+            yaml.Append($"      svc{s}:\n        variables: {{ UNIT: unit{s} }}\n");
+            if (s > 0)
+                yaml.Append($"        require: [ svc{s - 1} ]\n");
+            yaml.Append("        actions:\n          start,stop,status,restart,reload:\n            cmd: systemctl %ACTION %UNIT\n");
+        }
+        if (g > 0)
+            yaml.Append($"    after: [ group{g - 1} ]\n");
+    }
+    File.WriteAllText(Path.Combine(dir, "site.yaml"), yaml.ToString());
+    return () =>
+    {
+        var configuration = MilkCheck.Configuration.MilkCheckConfiguration.Load(dir);
+        Check(!configuration.HasErrors, string.Join("; ", configuration.Diagnostics));
+        Check(configuration.GetServices().Count(s => s.Kind == MilkCheck.EntityKind.Service) == services, "count");
+        return null;
+    };
 }
 
 static void Check(bool condition, string detail)

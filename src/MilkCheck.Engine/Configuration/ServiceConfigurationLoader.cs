@@ -191,8 +191,9 @@ internal sealed partial class ServiceConfigurationLoader
                     : new ServiceEntity(name, group, key.Location);
                 if (group.Members.FirstOrDefault(m => m.Name == name) is { } previous)
                 {
+                    // Two patterns produced the same name (a,b then a): the later wins, members and all.
                     group.Members.Remove(previous);
-                    _entities.Remove(previous);
+                    _entities.RemoveAll(e => ReferenceEquals(e, previous) || e.FullName.StartsWith(previous.FullName + ".", StringComparison.Ordinal));
                 }
                 group.Members.Add(entity);
                 _entities.Add(entity);
