@@ -17,7 +17,7 @@ public abstract class ConfigurationCompleter : IArgumentCompleter
         MilkCheckConfiguration configuration;
         try
         {
-            configuration = MilkCheckConfiguration.Load(path);
+            configuration = MilkCheckConfiguration.Load(path, runCommands: false); // completion never runs commands
         }
         catch (IOException)
         {

@@ -42,12 +42,12 @@ public abstract class MilkCheckCmdletBase : PSCmdlet
     /// Loads the configuration at <paramref name="path"/> (resolved like any PowerShell path) or, when null, the
     /// default directory. A missing path is the terminating MilkCheck.ConfigurationNotFound.
     /// </summary>
-    protected MilkCheckConfiguration LoadConfiguration(string? path)
+    protected MilkCheckConfiguration LoadConfiguration(string? path, bool runCommands = true)
     {
         string resolved = path is null ? DefaultConfigurationDirectory() : GetUnresolvedProviderPathFromPSPath(path);
         if (!Directory.Exists(resolved) && !File.Exists(resolved))
             ThrowTerminatingError(ErrorRecords.ConfigurationNotFound(resolved, path is null));
-        return MilkCheckConfiguration.Load(resolved);
+        return MilkCheckConfiguration.Load(resolved, runCommands);
     }
 
     /// <summary>Loads and insists on a usable configuration: Errors end the command before anything runs.</summary>

@@ -1,4 +1,6 @@
 using MilkCheck.Model;
+using MilkCheck.NodeSets;
+using MilkCheck.Variables;
 
 namespace MilkCheck.Configuration;
 
@@ -17,7 +19,16 @@ public sealed class MilkCheckConfiguration
     }
 
     /// <summary>Loads a directory of YAML files or a single file. Problems are in <see cref="Diagnostics"/>, never thrown.</summary>
-    public static MilkCheckConfiguration Load(string path) => new(path, ServiceConfigurationLoader.Load(path));
+    /// <param name="runCommands">Run <c>%(...)</c> found in targets and dependency lists, as upstream does when
+    /// loading; false never runs anything (Test-MilkCheckConfig).</param>
+    public static MilkCheckConfiguration Load(string path, bool runCommands = true)
+    {
+        GroupResolver? groups = null;
+        ServiceModel model = ServiceConfigurationLoader.Load(path,
+            runCommands ? new ShellCommandSubstitution() : null,
+            () => groups ??= GroupResolver.Load(GroupConfigurationLocations.FromEnvironment()));
+        return new MilkCheckConfiguration(path, model);
+    }
 
     public string Path { get; }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using MilkCheck.Model;
 using MilkCheck.NodeSets;
+using MilkCheck.Variables;
 using YamlDotNet.Core;
 
 namespace MilkCheck.Configuration;
@@ -30,6 +31,12 @@ internal sealed partial class ServiceConfigurationLoader
         public const string UnknownCheckAction = "MilkCheck.Config.UnknownCheckAction";
         public const string Cycle = "MilkCheck.Config.Cycle";
         public const string NoActions = "MilkCheck.Config.NoActions";
+        public const string UndefinedVariable = "MilkCheck.Config.UndefinedVariable";
+        public const string InvalidPlaceholder = "MilkCheck.Config.InvalidPlaceholder";
+        public const string CommandFailed = "MilkCheck.Config.CommandFailed";
+        public const string VariableRecursion = "MilkCheck.Config.VariableRecursion";
+        public const string ReservedVariable = "MilkCheck.Config.ReservedVariable";
+        public const string InvalidTarget = "MilkCheck.Config.InvalidTarget";
     }
 
     private static readonly HashSet<string> EntityKeys = new(StringComparer.Ordinal)
@@ -51,11 +58,24 @@ internal sealed partial class ServiceConfigurationLoader
 
     private readonly List<ConfigDiagnostic> _diagnostics = new();
     private readonly List<Entity> _entities = new();
+    private readonly ICommandSubstitution? _commands;
+    private readonly Func<GroupResolver> _groups;
+    private readonly ScopeSet _scopes = new();
+    private GroupEntity? _root;
+
+    private ServiceConfigurationLoader(ICommandSubstitution? commands, Func<GroupResolver> groups)
+    {
+        _commands = commands;
+        _groups = groups;
+    }
 
     /// <summary>Loads <paramref name="path"/>, a directory or a single YAML file.</summary>
-    public static ServiceModel Load(string path)
+    /// <param name="commands">Runs <c>%(...)</c> in targets and dependency lists at load time, as upstream; null
+    /// never runs anything (Test-MilkCheckConfig).</param>
+    /// <param name="groups">Node groups for <c>@group</c> targets, asked for only when a target uses them.</param>
+    public static ServiceModel Load(string path, ICommandSubstitution? commands = null, Func<GroupResolver>? groups = null)
     {
-        var loader = new ServiceConfigurationLoader();
+        var loader = new ServiceConfigurationLoader(commands, groups ?? (() => GroupResolver.None));
         return loader.LoadPath(path);
     }
 
@@ -99,13 +119,23 @@ internal sealed partial class ServiceConfigurationLoader
                 ReadDocument(document, services, variables);
         }
 
-        var root = new GroupEntity("MAIN", null, new SourceLocation(files.FirstOrDefault() ?? path, 0, 0));
+        var root = _root = new GroupEntity("MAIN", null, new SourceLocation(files.FirstOrDefault() ?? path, 0, 0));
         foreach (var (name, value) in LastWins(variables, "variable"))
-            root.Variables[name.Value!] = (ToValue(value), value.Location);
+        {
+            if (name.Value is "SELECTED_NODES" or "EXCLUDED_NODES")
+                Error(name.Location, Ids.ReservedVariable, $"'{name.Value}' is set by MilkCheck from -Node/-ExcludeNode and cannot be declared: rename the variable.");
+            else if (ReservedVariables.IsReserved(name.Value ?? string.Empty, isAction: false))
+                Error(name.Location, Ids.ReservedVariable, $"{name.Value} is a reserved variable name: rename the variable.");
+            else
+                root.Variables[name.Value!] = (ToValue(value), value.Location);
+        }
         CreateMembers(root, LastWins(services, "service"));
+        ExpandVariableDependencies();
         ResolveDependencies();
+        ResolveTargets();
         Inherit(root);
         DetectCycles();
+        ValidateRunResolution();
         return new ServiceModel(root, _entities, _diagnostics, files);
     }
 
@@ -316,7 +346,7 @@ internal sealed partial class ServiceConfigurationLoader
                                 action.Checks.Add((item.Value ?? string.Empty, item.Location));
                             break;
                         case "variables":
-                            ReadVariables(action.Variables, value, $"{service.FullName}.{name}");
+                            ReadVariables(action.Variables, value, $"{service.FullName}.{name}", isAction: true);
                             break;
                         default:
                             if (DependencyKeys.Contains(k))
@@ -334,12 +364,19 @@ internal sealed partial class ServiceConfigurationLoader
         }
     }
 
-    private void ReadVariables(Dictionary<string, (object?, SourceLocation)> target, YamlTreeNode value, string owner)
+    private void ReadVariables(Dictionary<string, (object?, SourceLocation)> target, YamlTreeNode value, string owner, bool isAction = false)
     {
         if (!RequireMapping(value, $"variables of '{owner}'"))
             return;
         foreach (var (name, variable) in LastWins(value.Pairs, "variable"))
+        {
+            if (ReservedVariables.IsReserved(name.Value ?? string.Empty, isAction))
+            {
+                Error(name.Location, Ids.ReservedVariable, $"{name.Value} is a reserved variable name of '{owner}' (an automatic variable): rename it.");
+                continue;
+            }
             target[name.Value ?? string.Empty] = (ToValue(variable), variable.Location);
+        }
     }
 
     private void SetProperty(PropertyBag properties, string key, YamlTreeNode value, string owner)
@@ -467,6 +504,125 @@ internal sealed partial class ServiceConfigurationLoader
             else if (member is ServiceEntity service)
                 foreach (ActionDefinition action in service.Actions)
                     action.Properties.InheritFrom(service.Properties);
+        }
+    }
+
+    // ---- variables ----------------------------------------------------------------------------------
+
+    /// <summary>Dependency names written as variables (<c>require: "%DEPS"</c>) resolve at load time, as upstream.</summary>
+    private void ExpandVariableDependencies()
+    {
+        foreach (Entity entity in _entities)
+        {
+            for (int i = 0; i < entity.Dependencies.Count; i++)
+            {
+                Dependency dependency = entity.Dependencies[i];
+                if (!dependency.Name.Contains('%'))
+                    continue;
+                object? resolved = TryResolve(dependency.Name, _scopes.For(entity), dependency.Location, _commands);
+                entity.Dependencies.RemoveAt(i);
+                IEnumerable<object?> names = resolved is IReadOnlyList<object?> list ? list : resolved is null ? Array.Empty<object?>() : new[] { resolved };
+                int at = i;
+                foreach (object? name in names)
+                    entity.Dependencies.Insert(at++, new Dependency(VariableResolver.Format(name), dependency.Kind, dependency.Location));
+                i = at - 1;
+            }
+        }
+    }
+
+    /// <summary>Targets resolve when loaded, in the scope of the entity that declares them (spec §2.7), before inheritance.</summary>
+    private void ResolveTargets()
+    {
+        foreach (Entity entity in _entities)
+            entity.ResolvedTarget = ResolveTarget(entity.Properties, _scopes.For(entity), entity.FullName);
+        foreach (ServiceEntity service in _entities.OfType<ServiceEntity>())
+            foreach (ActionDefinition action in service.Actions)
+                action.ResolvedTarget = ResolveTarget(action.Properties, _scopes.For(action), $"{service.FullName}.{action.Name}");
+    }
+
+    private string? ResolveTarget(PropertyBag properties, IVariableScope scope, string owner)
+    {
+        if (properties.Get("target") is not string raw)
+            return null;
+        SourceLocation location = properties.LocationOf("target")!.Value;
+        if (TryResolve(raw, scope, location, _commands) is not { } value)
+            return null;
+        string text = VariableResolver.Format(value);
+        try
+        {
+            string folded = NodeSet.Parse(text, text.AsSpan().IndexOfAny('@', '*', '?') >= 0 ? _groups() : GroupResolver.None).ToString();
+            properties.Set("target", folded, location); // inherited resolved, as upstream
+            return folded;
+        }
+        catch (NodeSetParseException e)
+        {
+            Error(location, Ids.InvalidTarget, $"The target of '{owner}' is not a valid node set: {e.Message}");
+        }
+        catch (GroupResolverException e)
+        {
+            Error(location, Ids.InvalidTarget, $"The target of '{owner}' uses node groups that cannot be resolved: {e.Message}");
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Everything a run resolves just before it starts (variables, desc, mode, numbers, cmd), checked now so that
+    /// a bad reference anywhere is reported with its place; commands are not run here.
+    /// </summary>
+    private void ValidateRunResolution()
+    {
+        foreach (Entity entity in _entities)
+        {
+            IVariableScope scope = _scopes.For(entity);
+            ValidateScope(entity.Variables, entity.Properties, scope, entity.FullName);
+            if (entity is ServiceEntity service)
+            {
+                foreach (ActionDefinition action in service.Actions)
+                {
+                    IVariableScope actionScope = _scopes.For(action);
+                    ValidateScope(action.Variables, action.Properties, actionScope, $"{service.FullName}.{action.Name}");
+                    if (action.Command is string command && action.CommandLocation is { } at)
+                        TryResolve(command, actionScope, at, commands: null);
+                }
+            }
+        }
+        foreach (var (_, (value, location)) in _root!.Variables)
+            TryResolve(value, _scopes.For(_root), location, commands: null);
+    }
+
+    private void ValidateScope(Dictionary<string, (object? Value, SourceLocation Location)> variables, PropertyBag properties, IVariableScope scope, string owner)
+    {
+        foreach (var (_, (value, location)) in variables)
+            TryResolve(value, scope, location, commands: null);
+        foreach (string key in new[] { "desc", "mode", "fanout", "timeout", "errors", "warnings", "delay", "retry" })
+        {
+            if (properties.Get(key) is not string raw || !raw.Contains('%') || properties.LocationOf(key) is not { } location)
+                continue;
+            object? resolved = TryResolve(raw, scope, location, commands: null);
+            bool numeric = key is "fanout" or "errors" or "warnings" or "retry" or "timeout" or "delay";
+            if (numeric && resolved is not (long or double) && !(resolved is string s && s.Length == 0))
+                Error(location, Ids.WrongType, $"'{key}' of '{owner}' resolves to '{VariableResolver.Format(resolved)}', which is not a number.");
+        }
+    }
+
+    private object? TryResolve(object? value, IVariableScope scope, SourceLocation location, ICommandSubstitution? commands)
+    {
+        try
+        {
+            return new VariableResolver(commands).Resolve(value, scope);
+        }
+        catch (VariableException e)
+        {
+            string id = e.Kind switch
+            {
+                VariableErrorKind.Undefined => Ids.UndefinedVariable,
+                VariableErrorKind.InvalidPlaceholder => Ids.InvalidPlaceholder,
+                VariableErrorKind.CommandFailed => Ids.CommandFailed,
+                VariableErrorKind.Recursion => Ids.VariableRecursion,
+                _ => throw new InvalidOperationException($"Unknown variable error {e.Kind}."),
+            };
+            Error(location, id, e.Message);
+            return null;
         }
     }
 

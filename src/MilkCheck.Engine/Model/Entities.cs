@@ -117,7 +117,10 @@ internal abstract class Entity
 
     public string? Description => Properties.Get("desc") as string;
 
-    public string? TargetText => Properties.Get("target") switch
+    /// <summary>The target after variable substitution, folded; null while unresolved or when local.</summary>
+    public string? ResolvedTarget { get; set; }
+
+    public string? TargetText => ResolvedTarget ?? Properties.Get("target") switch
     {
         null => null,
         string s => s,
@@ -169,6 +172,9 @@ internal sealed class ActionDefinition
     public ServiceEntity Service { get; }
     public SourceLocation Location { get; }
     public object? Command { get; set; }
+
+    /// <summary>The action's own target after substitution, folded.</summary>
+    public string? ResolvedTarget { get; set; }
     public SourceLocation? CommandLocation { get; set; }
     public List<(string Name, SourceLocation Location)> Checks { get; } = new();
     public PropertyBag Properties { get; } = new();

@@ -18,7 +18,7 @@ public sealed class TestMilkCheckConfigCommand : MilkCheckCmdletBase
 
     protected override void EndProcessing()
     {
-        var configuration = LoadConfiguration(Path);
+        var configuration = LoadConfiguration(Path, runCommands: false);
         if (Quiet)
         {
             WriteObject(!configuration.HasErrors);

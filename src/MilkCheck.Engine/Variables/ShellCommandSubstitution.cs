@@ -1,0 +1,37 @@
+using System.Diagnostics;
+
+namespace MilkCheck.Variables;
+
+/// <summary><c>%(command)</c> through <c>/bin/sh -c</c> on this machine: stdout without trailing newlines, stderr dropped.</summary>
+internal sealed class ShellCommandSubstitution : ICommandSubstitution
+{
+    public (string Output, int ExitCode) Run(string command, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(command);
+        using var process = Process.Start(start)
+            ?? throw new InvalidOperationException($"Cannot start /bin/sh for '{command}'.");
+        process.StandardInput.Close();
+        Task<string> output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        Task<string> error = process.StandardError.ReadToEndAsync(cancellationToken); // drained so the child never blocks
+        try
+        {
+            // Called while loading a configuration, from one thread: waiting here parks that thread only.
+            process.WaitForExitAsync(cancellationToken).GetAwaiter().GetResult();
+            Task.WaitAll(new Task[] { output, error }, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        return (output.Result.TrimEnd('\n', '\r'), process.ExitCode);
+    }
+}

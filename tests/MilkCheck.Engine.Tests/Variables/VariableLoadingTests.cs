@@ -1,0 +1,123 @@
+using MilkCheck.Configuration;
+using MilkCheck.Engine.Tests.Groups;
+using MilkCheck.Model;
+using MilkCheck.Variables;
+using Xunit;
+
+namespace MilkCheck.Engine.Tests.Variables;
+
+/// <summary>Variables as the loader resolves them (spec §2.7, §3.5).</summary>
+public sealed class VariableLoadingTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private ServiceModel Load(string yaml, bool runCommands = false)
+    {
+        _dir.Write("site.yaml", yaml);
+        return ServiceConfigurationLoader.Load(_dir.Path, runCommands ? new ShellCommandSubstitution() : null);
+    }
+
+    [Fact]
+    public void Targets_ResolveVariablesAndFold()
+    {
+        ServiceModel model = Load("variables: { NODES: 'n3,n1,n2' }\nservices:\n  a:\n    target: '%NODES,m1'\n    actions: { start: { cmd: x } }\n");
+        Assert.Empty(model.Diagnostics);
+        Assert.Equal("m1,n[1-3]", model.ByFullName["a"].TargetText);
+    }
+
+    [Fact]
+    public void GroupTarget_ResolvesInTheGroupScopeAndIsInheritedResolved()
+    {
+        ServiceModel model = Load("services:\n  g:\n    target: 'x%NAME'\n    services:\n      m: { actions: { start: { cmd: x } } }\n");
+        Assert.Equal("xg", model.ByFullName["g.m"].TargetText);
+    }
+
+    [Fact]
+    public void TargetCommandSubstitution_RunsAtLoadOnlyWhenAllowed()
+    {
+        const string yaml = "services:\n  a:\n    target: 'oss%(echo 1)'\n    actions: { start: { cmd: x } }\n";
+        Assert.Equal("oss1", Load(yaml, runCommands: true).ByFullName["a"].TargetText);
+        Assert.Equal("oss", Load(yaml, runCommands: false).ByFullName["a"].TargetText);
+    }
+
+    [Fact]
+    public void UndefinedVariable_InACommandIsAnErrorAtTheCommand()
+    {
+        ServiceModel model = Load("services:\n  a:\n    actions:\n      start: { cmd: 'echo %NOPE' }\n");
+        ConfigDiagnostic error = Assert.Single(model.Diagnostics);
+        Assert.Equal((ServiceConfigurationLoader.Ids.UndefinedVariable, 4), (error.ErrorId, error.Line));
+        Assert.Contains("'NOPE'", error.Message);
+    }
+
+    [Fact]
+    public void StrayPercent_IsAnErrorSayingToDoubleIt()
+    {
+        ServiceModel model = Load("services:\n  a:\n    actions:\n      start: { cmd: 'df | grep 90%' }\n");
+        ConfigDiagnostic error = Assert.Single(model.Diagnostics);
+        Assert.Equal(ServiceConfigurationLoader.Ids.InvalidPlaceholder, error.ErrorId);
+        Assert.Contains("%%", error.Message);
+    }
+
+    [Fact]
+    public void ActionAutomaticVariables_AreKnown()
+    {
+        ServiceModel model = Load("services:\n  a:\n    desc: 'svc %SERVICE'\n    actions:\n      start: { cmd: 'echo %ACTION %SERVICE %NAME %TARGET %TIMEOUT %TAGS' }\n");
+        Assert.Empty(model.Diagnostics);
+    }
+
+    [Fact]
+    public void ActionVariableOutsideAnAction_IsUndefined()
+    {
+        ServiceModel model = Load("services:\n  a:\n    desc: 'svc %ACTION'\n    actions:\n      start: { cmd: x }\n");
+        Assert.Equal(ServiceConfigurationLoader.Ids.UndefinedVariable, Assert.Single(model.Diagnostics).ErrorId);
+    }
+
+    [Theory]
+    [InlineData("services:\n  a:\n    variables: { NAME: x }\n    actions: { start: { cmd: x } }\n")]
+    [InlineData("services:\n  a:\n    actions:\n      start: { cmd: x, variables: { ACTION: y } }\n")]
+    [InlineData("variables: { SELECTED_NODES: n1 }\nservices:\n  a: { actions: { start: { cmd: x } } }\n")]
+    public void ReservedNames_CannotBeDeclared(string yaml) =>
+        Assert.Equal(ServiceConfigurationLoader.Ids.ReservedVariable, Assert.Single(Load(yaml).Diagnostics).ErrorId);
+
+    [Fact]
+    public void LowercaseAutomaticNames_MayBeDeclared() =>
+        Assert.Empty(Load("services:\n  a:\n    variables: { name: x }\n    actions: { start: { cmd: '%name' } }\n").Diagnostics);
+
+    [Fact]
+    public void DependencyList_MayComeFromAListVariable()
+    {
+        ServiceModel model = Load("""
+            variables:
+              DEPS: [ a, b ]
+            services:
+              a: { actions: { start: { cmd: x } } }
+              b: { actions: { start: { cmd: x } } }
+              c:
+                require: "%DEPS"
+                actions: { start: { cmd: x } }
+            """);
+        Assert.Empty(model.Diagnostics);
+        Assert.Equal(new[] { "a", "b" }, model.ByFullName["c"].Dependencies.Select(d => d.Name));
+    }
+
+    [Fact]
+    public void NumericPropertyFromAVariable_MustResolveToANumber()
+    {
+        ServiceModel good = Load("variables: { T: 5 }\nservices:\n  a:\n    timeout: '%T'\n    actions: { start: { cmd: x } }\n");
+        Assert.Empty(good.Diagnostics);
+        ServiceModel bad = Load("variables: { T: soon }\nservices:\n  a:\n    timeout: '%T'\n    actions: { start: { cmd: x } }\n");
+        // Reported for the service and for its action, which inherits the timeout.
+        Assert.NotEmpty(bad.Diagnostics);
+        Assert.All(bad.Diagnostics, d => Assert.Equal(ServiceConfigurationLoader.Ids.WrongType, d.ErrorId));
+    }
+
+    [Fact]
+    public void InvalidTarget_IsReportedAtTheTarget()
+    {
+        ServiceModel model = Load("services:\n  a:\n    target: 'n[1-'\n    actions: { start: { cmd: x } }\n");
+        ConfigDiagnostic error = Assert.Single(model.Diagnostics);
+        Assert.Equal((ServiceConfigurationLoader.Ids.InvalidTarget, 3), (error.ErrorId, error.Line));
+    }
+}
