@@ -575,12 +575,16 @@ internal sealed partial class ServiceConfigurationLoader
         {
             IVariableScope scope = _scopes.For(entity);
             ValidateScope(entity.Variables, entity.Properties, scope, entity.FullName);
+            if (entity.Properties.Get("desc") is string desc && entity.Properties.LocationOf("desc") is { } descAt)
+                entity.ResolvedDescription = TryResolve(desc, scope, descAt, commands: null) is { } text ? VariableResolver.Format(text) : null;
             if (entity is ServiceEntity service)
             {
                 foreach (ActionDefinition action in service.Actions)
                 {
                     IVariableScope actionScope = _scopes.For(action);
                     ValidateScope(action.Variables, action.Properties, actionScope, $"{service.FullName}.{action.Name}");
+                    if (action.Properties.Get("desc") is string actionDesc && action.Properties.LocationOf("desc") is { } actionDescAt)
+                        TryResolve(actionDesc, actionScope, actionDescAt, commands: null);
                     if (action.Command is string command && action.CommandLocation is { } at)
                         TryResolve(command, actionScope, at, commands: null);
                 }
@@ -594,7 +598,7 @@ internal sealed partial class ServiceConfigurationLoader
     {
         foreach (var (_, (value, location)) in variables)
             TryResolve(value, scope, location, commands: null);
-        foreach (string key in new[] { "desc", "mode", "fanout", "timeout", "errors", "warnings", "delay", "retry" })
+        foreach (string key in new[] { "mode", "fanout", "timeout", "errors", "warnings", "delay", "retry" })
         {
             if (properties.Get(key) is not string raw || !raw.Contains('%') || properties.LocationOf(key) is not { } location)
                 continue;

@@ -115,7 +115,10 @@ internal abstract class Entity
     /// <summary>Full name of the enclosing group, empty for top-level entities.</summary>
     public string GroupName => Parent is null || Parent.IsRoot ? string.Empty : Parent.FullName;
 
-    public string? Description => Properties.Get("desc") as string;
+    /// <summary>The description with its variables resolved (commands in it are not run when listing).</summary>
+    public string? Description => ResolvedDescription ?? Properties.Get("desc") as string;
+
+    public string? ResolvedDescription { get; set; }
 
     /// <summary>The target after variable substitution, folded; null while unresolved or when local.</summary>
     public string? ResolvedTarget { get; set; }

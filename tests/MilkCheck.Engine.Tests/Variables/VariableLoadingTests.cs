@@ -120,4 +120,12 @@ public sealed class VariableLoadingTests : IDisposable
         ConfigDiagnostic error = Assert.Single(model.Diagnostics);
         Assert.Equal((ServiceConfigurationLoader.Ids.InvalidTarget, 3), (error.ErrorId, error.Line));
     }
+
+    [Fact]
+    public void Descriptions_AreResolvedForListing()
+    {
+        ServiceModel model = Load("variables: { FS: scratch }\nservices:\n  g:\n    desc: 'Lustre %FS'\n    services:\n      m: { actions: { start: { cmd: x } } }\n");
+        Assert.Equal("Lustre scratch", model.ByFullName["g"].Description);
+        Assert.Equal("Lustre scratch", model.ByFullName["g.m"].Description);
+    }
 }
