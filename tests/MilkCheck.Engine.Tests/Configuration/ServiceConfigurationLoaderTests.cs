@@ -351,4 +351,21 @@ public sealed class ServiceConfigurationLoaderTests : IDisposable
         string file = _dir.Write("one.yaml", "services:\n  a: { actions: { start: { cmd: x } } }\n");
         Assert.Equal("a", ServiceConfigurationLoader.Load(file).Entities.Single().Name);
     }
+
+    [Fact]
+    public void YamlScannerError_IsASyntaxDiagnosticToo()
+    {
+        ServiceModel model = Load(("s.yaml", "services:\n  a:\n    desc: 'unclosed\n"));
+        ConfigDiagnostic error = Single(model, ServiceConfigurationLoader.Ids.YamlSyntax);
+        Assert.Equal(DiagnosticSeverity.Error, error.Severity);
+        Assert.True(error.Line >= 3);
+    }
+
+    [Fact]
+    public void BrokenFile_DoesNotHideProblemsOfTheOtherFiles()
+    {
+        ServiceModel model = Load(("a.yaml", "services: [\n"), ("b.yaml", "services:\n  b: { require: [ zz ], actions: { start: { cmd: x } } }\n"));
+        Assert.Contains(model.Diagnostics, d => d.ErrorId == ServiceConfigurationLoader.Ids.YamlSyntax && d.File.EndsWith("a.yaml"));
+        Assert.Contains(model.Diagnostics, d => d.ErrorId == ServiceConfigurationLoader.Ids.UnknownDependency && d.File.EndsWith("b.yaml"));
+    }
 }

@@ -128,4 +128,13 @@ public sealed class VariableLoadingTests : IDisposable
         Assert.Equal("Lustre scratch", model.ByFullName["g"].Description);
         Assert.Equal("Lustre scratch", model.ByFullName["g.m"].Description);
     }
+
+    [Fact]
+    public void TargetCommandNotFound_IsACommandFailedError()
+    {
+        ServiceModel model = Load("services:\n  a:\n    target: 'n%(exit 127)'\n    actions: { start: { cmd: x } }\n", runCommands: true);
+        ConfigDiagnostic error = Assert.Single(model.Diagnostics);
+        Assert.Equal((ServiceConfigurationLoader.Ids.CommandFailed, 3), (error.ErrorId, error.Line));
+        Assert.Contains("Cannot evaluate expression 'exit 127'", error.Message);
+    }
 }
