@@ -146,6 +146,15 @@ Write-Host '== Counting: (Expand-MilkCheckNodeSet c[1-4]n[1-1000] | Measure-Obje
 (Expand-MilkCheckNodeSet 'c[1-4]n[1-1000]' | Measure-Object).Count
 Write-Host '== A bad expression is a non-terminating error with its position'
 Expand-MilkCheckNodeSet 'node[1-3','ok1' -ErrorAction Continue
+Write-Host '== The services of a production-shaped configuration (examples/cluster)'
+Get-MilkCheckService -Path '$root/examples/cluster' | Format-Table -AutoSize | Out-String -Width 160 | Write-Host
+Write-Host '== Only the storage tag, with their typed dependencies'
+Get-MilkCheckService -Path '$root/examples/cluster' -Tag storage | ForEach-Object { `$s = `$_; `$s.Dependencies | Select-Object @{ n = 'Service'; e = { `$s.Name } }, @{ n = 'DependsOn'; e = { `$_.Name } }, Kind } | Format-Table | Out-String | Write-Host
+Write-Host '== Test-MilkCheckConfig finds every problem with its position'
+`$bad = Join-Path ([IO.Path]::GetTempPath()) "milkcheck-demo-`$PID"; New-Item -ItemType Directory -Force `$bad | Out-Null
+Set-Content (Join-Path `$bad 'site.yaml') "services:``n  web:``n    require: [ db ]``n    actions: { start: { cmd: 'echo 90%' } }``n"
+Test-MilkCheckConfig -Path `$bad | Format-Table -AutoSize -Wrap | Out-String -Width 160 | Write-Host
+Remove-Item -Recurse -Force `$bad
 "@
     if ($code -ne 0) { exit $code }
 }
