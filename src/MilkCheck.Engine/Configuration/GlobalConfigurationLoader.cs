@@ -423,6 +423,23 @@ public static class GlobalConfigurationLoader
         public static IReadOnlyList<Node?> ReadDocuments(string text)
         {
             var parser = new Parser(new StringReader(text));
+            try
+            {
+                return ReadDocuments(parser);
+            }
+            catch (InvalidOperationException exception)
+            {
+                // YamlDotNet's scanner throws this instead of a syntax error when the text ends inside an open
+                // construct (an unclosed `[`): report it where the parser stood last.
+                Mark where = parser.Current?.End ?? Mark.Empty;
+                throw new YamlException(where, where,
+                    $"The file ends inside an unclosed construct (a '[', '{{' or quote opened after line {where.Line}?).",
+                    exception);
+            }
+        }
+
+        private static IReadOnlyList<Node?> ReadDocuments(Parser parser)
+        {
             var documents = new List<Node?>();
             parser.Consume<StreamStart>();
             while (parser.TryConsume<DocumentStart>(out _))
