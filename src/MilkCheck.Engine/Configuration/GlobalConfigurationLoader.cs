@@ -1,0 +1,522 @@
+using System.Globalization;
+using System.Text;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace MilkCheck.Configuration;
+
+/// <summary>
+/// Reads <c>milkcheck.conf</c> (spec §2.2). Every problem of the file is reported in one pass, each with
+/// file:line:column; keys that are wrong keep their default, the others apply. Stateless.
+/// </summary>
+public static class GlobalConfigurationLoader
+{
+    /// <summary>Diagnostic ids of the global configuration file.</summary>
+    public static class ErrorIds
+    {
+        public const string GlobalFileNotFound = "MilkCheck.Config.GlobalFileNotFound";
+        public const string GlobalFileUnreadable = "MilkCheck.Config.GlobalFileUnreadable";
+        public const string YamlSyntax = "MilkCheck.Config.YamlSyntax";
+        public const string NotAMapping = "MilkCheck.Config.NotAMapping";
+        public const string MultipleDocuments = "MilkCheck.Config.MultipleDocuments";
+        public const string BadEntry = "MilkCheck.Config.BadEntry";
+        public const string WrongValue = "MilkCheck.Config.WrongValue";
+        public const string DuplicateKey = "MilkCheck.Config.DuplicateKey";
+    }
+
+    private static readonly string[] ValidKeys =
+    {
+        "config_dir", "fanout", "reverse_actions", "report", "summary", "confirm_actions",
+        "transport", "connect_timeout", "max_sessions",
+    };
+
+    // Timers take int milliseconds: beyond that a timeout cannot be armed.
+    private const double MaxConnectTimeoutSeconds = int.MaxValue / 1000.0;
+
+    /// <summary>Reads the global configuration file at <paramref name="path"/>.</summary>
+    /// <returns>
+    /// The configuration (defaults where the file says nothing or something wrong) and every diagnostic. A missing
+    /// file is not an error, as upstream: defaults and one Warning.
+    /// </returns>
+    public static (GlobalConfiguration Configuration, IReadOnlyList<ConfigDiagnostic> Diagnostics) Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var diagnostics = new List<ConfigDiagnostic>();
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+        {
+            diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Warning, path, 0, 0,
+                $"Configuration file {path} not found; the defaults are used.", ErrorIds.GlobalFileNotFound));
+            return (GlobalConfiguration.Default, diagnostics.AsReadOnly());
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, path, 0, 0,
+                $"Cannot read configuration file {path}: {exception.Message}", ErrorIds.GlobalFileUnreadable));
+            return (GlobalConfiguration.Default, diagnostics.AsReadOnly());
+        }
+
+        GlobalConfiguration configuration = Parse(path, text, diagnostics);
+        return (configuration, diagnostics.AsReadOnly());
+    }
+
+    /// <summary>Parses the text of a global configuration file; <paramref name="path"/> only names it.</summary>
+    internal static GlobalConfiguration Parse(string path, string text, List<ConfigDiagnostic> diagnostics)
+    {
+        var configuration = GlobalConfiguration.Default with { SourceFile = path };
+        IReadOnlyList<Node?> documents;
+        try
+        {
+            documents = NodeReader.ReadDocuments(text);
+        }
+        catch (YamlException exception)
+        {
+            // The parser cannot go on past a syntax error, so nothing of the file is used.
+            diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, exception.Start,
+                $"Invalid YAML: {InnermostMessage(exception)}", ErrorIds.YamlSyntax));
+            return configuration;
+        }
+
+        for (int index = 1; index < documents.Count; index++)
+        {
+            if (documents[index] is { } extra)
+            {
+                diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, extra.Start,
+                    "The file holds several YAML documents; milkcheck.conf is a single mapping (remove the '---').",
+                    ErrorIds.MultipleDocuments));
+            }
+        }
+
+        Node? root = documents.Count > 0 ? documents[0] : null;
+        switch (root)
+        {
+            case null:
+                return configuration;
+            case ScalarNode scalar when scalar.Kind == YamlScalarKind.Null:
+                return configuration; // `~` alone: an empty file, as upstream
+            case MappingNode mapping:
+                return Apply(path, mapping, configuration, diagnostics);
+            default:
+                diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, root.Start,
+                    $"The file must be a mapping of settings (for example 'fanout: 32'), not {Describe(root)}.",
+                    ErrorIds.NotAMapping));
+                return configuration;
+        }
+    }
+
+    private static GlobalConfiguration Apply(
+        string path, MappingNode mapping, GlobalConfiguration configuration, List<ConfigDiagnostic> diagnostics)
+    {
+        // Last wins, as PyYAML's loader, but a repeated key is most likely a mistake worth a warning.
+        var seen = new Dictionary<string, Mark>(StringComparer.Ordinal);
+        var entries = new List<(string Key, ScalarNode KeyNode, Node Value)>();
+        foreach ((Node keyNode, Node value) in mapping.Entries)
+        {
+            if (keyNode is not ScalarNode keyScalar)
+            {
+                diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, keyNode.Start,
+                    $"Bad entry {Describe(keyNode)}: keys are setting names. Valid keys: {string.Join(", ", ValidKeys)}.",
+                    ErrorIds.BadEntry));
+                continue;
+            }
+
+            string key = keyScalar.Value;
+            if (seen.TryGetValue(key, out Mark first))
+            {
+                diagnostics.Add(Diagnostic(DiagnosticSeverity.Warning, path, keyScalar.Start,
+                    $"Duplicate key '{key}' (line {first.Line} and line {keyScalar.Start.Line}); the last one (line {keyScalar.Start.Line}) is used.",
+                    ErrorIds.DuplicateKey));
+                entries.RemoveAll(entry => entry.Key == key);
+            }
+
+            seen[key] = keyScalar.Start;
+            entries.Add((key, keyScalar, value));
+        }
+
+        foreach ((string key, ScalarNode keyNode, Node value) in entries)
+        {
+            configuration = ApplyEntry(path, key, keyNode, value, configuration, diagnostics);
+        }
+
+        return configuration;
+    }
+
+    private static GlobalConfiguration ApplyEntry(
+        string path, string key, ScalarNode keyNode, Node value, GlobalConfiguration configuration,
+        List<ConfigDiagnostic> diagnostics)
+    {
+        void WrongValue(Node node, string expected) =>
+            diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, node.Start,
+                $"Wrong value '{Render(node)}' for '{key}': expected {expected}{QuotingHint(node)}.", ErrorIds.WrongValue));
+
+        switch (key)
+        {
+            case "config_dir":
+                if (value is ScalarNode { Kind: YamlScalarKind.String } directory)
+                {
+                    return configuration with { ConfigDir = directory.Value };
+                }
+
+                WrongValue(value, "a directory path (a string)");
+                return configuration;
+
+            case "fanout":
+                if (value is ScalarNode fanoutNode && fanoutNode.TryGetInt(out long fanout) && fanout is >= 1 and <= int.MaxValue)
+                {
+                    return configuration with { Fanout = (int)fanout };
+                }
+
+                WrongValue(value, "a positive integer");
+                return configuration;
+
+            case "max_sessions":
+                if (value is ScalarNode sessionsNode && sessionsNode.TryGetInt(out long sessions) && sessions is >= 1 and <= int.MaxValue)
+                {
+                    return configuration with { MaxSessions = (int)sessions };
+                }
+
+                WrongValue(value, "an integer of at least 1 (channels per SSH connection)");
+                return configuration;
+
+            case "reverse_actions":
+                return StringList(value, WrongValue) is { } reverse ? configuration with { ReverseActions = reverse } : configuration;
+
+            case "confirm_actions":
+                return StringList(value, WrongValue) is { } confirm ? configuration with { ConfirmActions = confirm } : configuration;
+
+            case "report":
+                if (value is not ScalarNode { Kind: YamlScalarKind.String } report)
+                {
+                    WrongValue(value, "a string, one of 'no', 'default', 'full'");
+                    return configuration;
+                }
+
+                switch (report.Value)
+                {
+                    case "no": return configuration with { Report = ReportMode.No };
+                    case "default": return configuration with { Report = ReportMode.Default };
+                    case "full": return configuration with { Report = ReportMode.Full };
+                    default:
+                        diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, value.Start,
+                            $"Value for 'report' should be one of ('no', 'default', 'full') (found '{report.Value}')",
+                            ErrorIds.WrongValue));
+                        return configuration;
+                }
+
+            case "summary":
+                if (value is ScalarNode summaryNode && summaryNode.TryGetBool(out bool summary))
+                {
+                    return configuration with { Summary = summary };
+                }
+
+                WrongValue(value, "a boolean (true or false)");
+                return configuration;
+
+            case "transport":
+                switch (value)
+                {
+                    case ScalarNode { Kind: YamlScalarKind.String, Value: "sshnet" }:
+                        return configuration with { Transport = TransportKind.SshNet };
+                    case ScalarNode { Kind: YamlScalarKind.String, Value: "openssh" }:
+                        return configuration with { Transport = TransportKind.OpenSsh };
+                    default:
+                        WrongValue(value, "one of 'sshnet', 'openssh'");
+                        return configuration;
+                }
+
+            case "connect_timeout":
+                if (value is ScalarNode timeoutNode && timeoutNode.TryGetDouble(out double seconds)
+                    && double.IsFinite(seconds) && seconds > 0 && seconds <= MaxConnectTimeoutSeconds)
+                {
+                    return configuration with { ConnectTimeout = TimeSpan.FromSeconds(seconds) };
+                }
+
+                WrongValue(value, "a number of seconds greater than 0");
+                return configuration;
+
+            default:
+                diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, keyNode.Start,
+                    $"Bad entry '{key}': not a setting of milkcheck.conf. Valid keys: {string.Join(", ", ValidKeys)}.",
+                    ErrorIds.BadEntry));
+                return configuration;
+        }
+    }
+
+    /// <summary>A sequence of strings, or null after reporting each offending node.</summary>
+    private static IReadOnlyList<string>? StringList(Node value, Action<Node, string> wrongValue)
+    {
+        if (value is not SequenceNode sequence)
+        {
+            wrongValue(value, "a list of action names (for example [stop, status])");
+            return null;
+        }
+
+        var names = new List<string>(sequence.Items.Count);
+        bool valid = true;
+        foreach (Node item in sequence.Items)
+        {
+            if (item is ScalarNode { Kind: YamlScalarKind.String } name)
+            {
+                names.Add(name.Value);
+            }
+            else
+            {
+                wrongValue(item, "an action name (a string) in the list");
+                valid = false;
+            }
+        }
+
+        return valid ? names.AsReadOnly() : null;
+    }
+
+    /// <summary>Plain scalars that YAML 1.1 types are the classic trap (<c>report: no</c> is a boolean).</summary>
+    private static string QuotingHint(Node node) =>
+        node is ScalarNode { Kind: not YamlScalarKind.String, IsPlain: true } scalar
+            ? $" (plain {scalar.Value} is a YAML 1.1 {KindName(scalar.Kind)}; quote it to make it a string)"
+            : "";
+
+    private static string KindName(YamlScalarKind kind) => kind switch
+    {
+        YamlScalarKind.Null => "null",
+        YamlScalarKind.Bool => "boolean",
+        YamlScalarKind.Int => "integer",
+        YamlScalarKind.Float => "float",
+        YamlScalarKind.String => "string",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown scalar kind."),
+    };
+
+    private static string Describe(Node node) => node switch
+    {
+        ScalarNode scalar => $"the {KindName(scalar.Kind)} '{scalar.Value}'",
+        SequenceNode => "a list",
+        MappingNode => "a mapping",
+        _ => throw new ArgumentOutOfRangeException(nameof(node), "Unknown node type."),
+    };
+
+    /// <summary>A short flow-style rendering of a value for messages.</summary>
+    private static string Render(Node node)
+    {
+        var builder = new StringBuilder();
+        Render(node, builder);
+        string text = builder.ToString();
+        return text.Length > 80 ? string.Concat(text.AsSpan(0, 77), "...") : text;
+    }
+
+    private static void Render(Node node, StringBuilder builder)
+    {
+        switch (node)
+        {
+            case ScalarNode scalar:
+                builder.Append(scalar.IsPlain ? scalar.Value : $"\"{scalar.Value}\"");
+                break;
+            case SequenceNode sequence:
+                builder.Append('[');
+                for (int index = 0; index < sequence.Items.Count; index++)
+                {
+                    if (index > 0)
+                    {
+                        builder.Append(", ");
+                    }
+
+                    Render(sequence.Items[index], builder);
+                }
+
+                builder.Append(']');
+                break;
+            case MappingNode mapping:
+                builder.Append('{');
+                for (int index = 0; index < mapping.Entries.Count; index++)
+                {
+                    if (index > 0)
+                    {
+                        builder.Append(", ");
+                    }
+
+                    Render(mapping.Entries[index].Key, builder);
+                    builder.Append(": ");
+                    Render(mapping.Entries[index].Value, builder);
+                }
+
+                builder.Append('}');
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(node), "Unknown node type.");
+        }
+    }
+
+    private static ConfigDiagnostic Diagnostic(
+        DiagnosticSeverity severity, string path, Mark mark, string message, string errorId) =>
+        new(severity, path, (int)Math.Min(mark.Line, int.MaxValue), (int)Math.Min(mark.Column, int.MaxValue), message, errorId);
+
+    private static string InnermostMessage(Exception exception)
+    {
+        while (exception.InnerException is YamlException inner)
+        {
+            exception = inner;
+        }
+
+        return exception.Message;
+    }
+
+    // A minimal positioned tree: YamlDotNet's representation model has no public way to build nodes with marks and
+    // throws on duplicate keys, which upstream accepts (last wins).
+    private abstract class Node
+    {
+        protected Node(Mark start) => Start = start;
+
+        public Mark Start { get; }
+    }
+
+    private sealed class ScalarNode : Node
+    {
+        public ScalarNode(Scalar scalar) : base(scalar.Start)
+        {
+            Value = scalar.Value;
+            Style = scalar.Style;
+            Tag = scalar.Tag.IsEmpty ? null : scalar.Tag.Value;
+            Kind = YamlScalarTyping.Resolve(Value, Style, Tag);
+        }
+
+        public string Value { get; }
+
+        public ScalarStyle Style { get; }
+
+        public string? Tag { get; }
+
+        public YamlScalarKind Kind { get; }
+
+        public bool IsPlain => Style is ScalarStyle.Plain or ScalarStyle.Any;
+
+        public bool TryGetInt(out long value) => YamlScalarTyping.TryGetInt(Value, Style, Tag, out value) && Kind == YamlScalarKind.Int;
+
+        public bool TryGetDouble(out double value) =>
+            YamlScalarTyping.TryGetDouble(Value, Style, Tag, out value) && Kind is YamlScalarKind.Int or YamlScalarKind.Float;
+
+        public bool TryGetBool(out bool value) => YamlScalarTyping.TryGetBool(Value, Style, Tag, out value) && Kind == YamlScalarKind.Bool;
+    }
+
+    private sealed class SequenceNode : Node
+    {
+        public SequenceNode(Mark start) : base(start)
+        {
+        }
+
+        public List<Node> Items { get; } = new();
+    }
+
+    private sealed class MappingNode : Node
+    {
+        public MappingNode(Mark start) : base(start)
+        {
+        }
+
+        public List<(Node Key, Node Value)> Entries { get; } = new();
+    }
+
+    private static class NodeReader
+    {
+        /// <summary>One root per document; null for an empty document.</summary>
+        public static IReadOnlyList<Node?> ReadDocuments(string text)
+        {
+            var parser = new Parser(new StringReader(text));
+            try
+            {
+                return ReadDocuments(parser);
+            }
+            catch (InvalidOperationException exception)
+            {
+                // YamlDotNet's scanner throws this instead of a syntax error when the text ends inside an open
+                // construct (an unclosed `[`): report it where the parser stood last.
+                Mark where = parser.Current?.End ?? Mark.Empty;
+                throw new YamlException(where, where,
+                    $"The file ends inside an unclosed construct (a '[', '{{' or quote opened after line {where.Line}?).",
+                    exception);
+            }
+        }
+
+        private static IReadOnlyList<Node?> ReadDocuments(Parser parser)
+        {
+            var documents = new List<Node?>();
+            parser.Consume<StreamStart>();
+            while (parser.TryConsume<DocumentStart>(out _))
+            {
+                var anchors = new Dictionary<string, Node>(StringComparer.Ordinal);
+                Node root = ReadNode(parser, anchors);
+                parser.Consume<DocumentEnd>();
+                // An empty document is an empty plain scalar; treat it as no document at all.
+                documents.Add(root is ScalarNode { Kind: YamlScalarKind.Null, Value: "" } ? null : root);
+            }
+
+            parser.Consume<StreamEnd>();
+            return documents;
+        }
+
+        private static Node ReadNode(IParser parser, Dictionary<string, Node> anchors)
+        {
+            if (parser.TryConsume<AnchorAlias>(out AnchorAlias? alias))
+            {
+                if (anchors.TryGetValue(alias.Value.Value, out Node? target))
+                {
+                    return target;
+                }
+
+                throw new SemanticErrorException(alias.Start, alias.End, $"Alias '*{alias.Value.Value}' names no anchor.");
+            }
+
+            Node node;
+            NodeEvent start;
+            if (parser.TryConsume<Scalar>(out Scalar? scalar))
+            {
+                start = scalar;
+                node = new ScalarNode(scalar);
+            }
+            else if (parser.TryConsume<SequenceStart>(out SequenceStart? sequenceStart))
+            {
+                start = sequenceStart;
+                var sequence = new SequenceNode(sequenceStart.Start);
+                Remember(sequenceStart, sequence, anchors);
+                while (!parser.TryConsume<SequenceEnd>(out _))
+                {
+                    sequence.Items.Add(ReadNode(parser, anchors));
+                }
+
+                return sequence;
+            }
+            else if (parser.TryConsume<MappingStart>(out MappingStart? mappingStart))
+            {
+                start = mappingStart;
+                var mapping = new MappingNode(mappingStart.Start);
+                Remember(mappingStart, mapping, anchors);
+                while (!parser.TryConsume<MappingEnd>(out _))
+                {
+                    Node key = ReadNode(parser, anchors);
+                    Node value = ReadNode(parser, anchors);
+                    mapping.Entries.Add((key, value));
+                }
+
+                return mapping;
+            }
+            else
+            {
+                ParsingEvent unexpected = parser.Current!;
+                throw new SemanticErrorException(unexpected.Start, unexpected.End,
+                    string.Create(CultureInfo.InvariantCulture, $"Unexpected YAML event {unexpected.GetType().Name}."));
+            }
+
+            Remember(start, node, anchors);
+            return node;
+        }
+
+        private static void Remember(NodeEvent start, Node node, Dictionary<string, Node> anchors)
+        {
+            if (!start.Anchor.IsEmpty)
+            {
+                anchors[start.Anchor.Value] = node;
+            }
+        }
+    }
+}
