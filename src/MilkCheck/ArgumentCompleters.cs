@@ -11,7 +11,8 @@ public abstract class ConfigurationCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        string path = fakeBoundParameters["Path"] as string ?? ConfigurationPaths.DefaultConfigDirectory;
+        string path = fakeBoundParameters["Path"] as string
+            ?? GlobalConfigurationLoader.Load(GlobalConfigurationLocator.ResolveGlobalConfigurationPath()).Configuration.ConfigDir;
         if (!Directory.Exists(path) && !File.Exists(path))
             return Array.Empty<CompletionResult>();
         MilkCheckConfiguration configuration;

@@ -30,7 +30,7 @@ internal static class ErrorRecords
 
     public static ErrorRecord ConfigurationNotFound(string path, bool isDefault) =>
         new(new DirectoryNotFoundException(isDefault
-                ? $"No MilkCheck configuration at '{path}' (the default): give -Path, or set config_dir in {ConfigurationPaths.GlobalFile()}."
+                ? $"No MilkCheck configuration at '{path}' (the default): give -Path, or set config_dir in {GlobalConfigurationLocator.ResolveGlobalConfigurationPath()} ($MILKCHECK_CONF)."
                 : $"The MilkCheck configuration '{path}' does not exist: give -Path a directory of *.yaml files or a YAML file."),
             ErrorIds.ConfigurationNotFound, ErrorCategory.ObjectNotFound, path);
 

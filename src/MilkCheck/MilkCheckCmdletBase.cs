@@ -39,15 +39,30 @@ public abstract class MilkCheckCmdletBase : PSCmdlet
     }
 
     /// <summary>
-    /// Loads the configuration at <paramref name="path"/> (resolved like any PowerShell path) or, when null, the
-    /// default directory. A missing path is the terminating MilkCheck.ConfigurationNotFound.
+    /// Loads the configuration at <paramref name="path"/> (resolved like any PowerShell path) or, when null,
+    /// config_dir of the global configuration ($MILKCHECK_CONF, else /etc/milkcheck/milkcheck.conf; default
+    /// /etc/milkcheck/conf). A missing path is the terminating MilkCheck.ConfigurationNotFound.
     /// </summary>
     protected MilkCheckConfiguration LoadConfiguration(string? path, bool runCommands = true)
     {
-        string resolved = path is null ? DefaultConfigurationDirectory() : GetUnresolvedProviderPathFromPSPath(path);
+        string globalFile = GlobalConfigurationLocator.ResolveGlobalConfigurationPath();
+        var (global, globalDiagnostics) = GlobalConfigurationLoader.Load(globalFile);
+        var reported = new List<ConfigDiagnostic>();
+        foreach (ConfigDiagnostic diagnostic in globalDiagnostics)
+        {
+            // Upstream only mentions a missing milkcheck.conf in verbose mode: defaults are normal.
+            if (diagnostic.ErrorId == GlobalConfigurationLoader.ErrorIds.GlobalFileNotFound)
+                WriteVerbose(diagnostic.Message);
+            else
+                reported.Add(diagnostic);
+        }
+        string resolved = path is null
+            ? GlobalConfigurationLocator.ResolveConfigurationDirectory(null, global, SessionState.Path.CurrentFileSystemLocation.ProviderPath)
+            : GetUnresolvedProviderPathFromPSPath(path);
         if (!Directory.Exists(resolved) && !File.Exists(resolved))
             ThrowTerminatingError(ErrorRecords.ConfigurationNotFound(resolved, path is null));
-        return MilkCheckConfiguration.Load(resolved, runCommands);
+        WriteVerbose($"Loading the MilkCheck configuration {resolved}.");
+        return MilkCheckConfiguration.Load(resolved, runCommands, global, reported);
     }
 
     /// <summary>Loads and insists on a usable configuration: Errors end the command before anything runs.</summary>
@@ -60,6 +75,4 @@ public abstract class MilkCheckCmdletBase : PSCmdlet
             WriteWarning(warning.ToString());
         return configuration;
     }
-
-    private static string DefaultConfigurationDirectory() => ConfigurationPaths.DefaultConfigDirectory;
 }

@@ -56,3 +56,31 @@ Describe 'Test-MilkCheckConfig' {
         Test-MilkCheckConfig -Path $broken | Out-String | Should -Match 'Error\s+site\.yaml:3:16\s+Unknown dependency'
     }
 }
+
+Describe 'The global configuration (milkcheck.conf)' {
+    BeforeAll { $saved = $env:MILKCHECK_CONF }
+    AfterAll { $env:MILKCHECK_CONF = $saved }
+
+    It 'gives the default -Path through config_dir of $env:MILKCHECK_CONF' {
+        $conf = Join-Path $TestDrive 'milkcheck.conf'
+        Set-Content $conf "config_dir: $((Resolve-Path $cluster).Path)`nfanout: 32`n"
+        $env:MILKCHECK_CONF = $conf
+        (Get-MilkCheckService network).Name | Should -Be 'network'
+    }
+
+    It 'reports its problems with their line in Test-MilkCheckConfig' {
+        $conf = Join-Path $TestDrive 'bad.conf'
+        Set-Content $conf "fanout: '8'`nreport: loud`nbogus: 1`n"
+        $env:MILKCHECK_CONF = $conf
+        $diagnostics = Test-MilkCheckConfig -Path $cluster
+        ($diagnostics | Where-Object File -eq $conf).Line | Sort-Object | Should -Be @(1, 2, 3)
+        Test-MilkCheckConfig -Path $cluster -Quiet | Should -BeFalse
+    }
+
+    It 'says where it looked when the default directory is missing' {
+        $conf = Join-Path $TestDrive 'nodir.conf'
+        Set-Content $conf "config_dir: $TestDrive/does-not-exist`n"
+        $env:MILKCHECK_CONF = $conf
+        { Get-MilkCheckService } | Should -Throw -ErrorId 'MilkCheck.ConfigurationNotFound,*'
+    }
+}

@@ -12,29 +12,39 @@ public sealed class MilkCheckConfiguration
 {
     private readonly ServiceModel _model;
 
-    private MilkCheckConfiguration(string path, ServiceModel model)
+    private readonly IReadOnlyList<ConfigDiagnostic> _diagnostics;
+
+    private MilkCheckConfiguration(string path, ServiceModel model, GlobalConfiguration global, IEnumerable<ConfigDiagnostic> globalDiagnostics)
     {
         Path = path;
         _model = model;
+        Global = global;
+        _diagnostics = globalDiagnostics.Concat(model.Diagnostics).ToArray();
     }
 
     /// <summary>Loads a directory of YAML files or a single file. Problems are in <see cref="Diagnostics"/>, never thrown.</summary>
     /// <param name="runCommands">Run <c>%(...)</c> found in targets and dependency lists, as upstream does when
     /// loading; false never runs anything (Test-MilkCheckConfig).</param>
-    public static MilkCheckConfiguration Load(string path, bool runCommands = true)
+    /// <param name="global">milkcheck.conf as loaded (defaults when null); its diagnostics join this one's.</param>
+    public static MilkCheckConfiguration Load(string path, bool runCommands = true, GlobalConfiguration? global = null,
+        IEnumerable<ConfigDiagnostic>? globalDiagnostics = null)
     {
         GroupResolver? groups = null;
         ServiceModel model = ServiceConfigurationLoader.Load(path,
             runCommands ? new ShellCommandSubstitution() : null,
             () => groups ??= GroupResolver.Load(GroupConfigurationLocations.FromEnvironment()));
-        return new MilkCheckConfiguration(path, model);
+        return new MilkCheckConfiguration(path, model, global ?? GlobalConfiguration.Default, globalDiagnostics ?? Array.Empty<ConfigDiagnostic>());
     }
 
     public string Path { get; }
 
-    public IReadOnlyList<ConfigDiagnostic> Diagnostics => _model.Diagnostics;
+    /// <summary>The global configuration (milkcheck.conf) this one was loaded with.</summary>
+    public GlobalConfiguration Global { get; }
 
-    public bool HasErrors => _model.HasErrors;
+    /// <summary>milkcheck.conf's problems first, then the service files'.</summary>
+    public IReadOnlyList<ConfigDiagnostic> Diagnostics => _diagnostics;
+
+    public bool HasErrors => _diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
 
     internal ServiceModel Model => _model;
 
