@@ -11,6 +11,7 @@
     FormatsToProcess     = @('MilkCheck.format.ps1xml')
     CmdletsToExport      = @(
         'Get-MilkCheckService'
+        'Get-MilkCheckGraph'
         'Test-MilkCheckConfig'
         'Expand-MilkCheckNodeSet'
         'Compress-MilkCheckNodeSet'

@@ -84,3 +84,22 @@ Describe 'The global configuration (milkcheck.conf)' {
         { Get-MilkCheckService } | Should -Throw -ErrorId 'MilkCheck.ConfigurationNotFound,*'
     }
 }
+
+Describe 'Get-MilkCheckGraph' {
+    It 'writes DOT of the example cluster with clusters for groups' {
+        $dot = Get-MilkCheckGraph -Path $cluster
+        $dot | Should -BeLike 'digraph dependency {*'
+        $dot | Should -Match 'subgraph "cluster_lustre" \{'
+        $dot | Should -Match '"login" -> "monitoring" \[style=dashed\];'
+    }
+
+    It 'writes a file identical to upstream -g output with Set-Content' {
+        $file = Join-Path $TestDrive 'g.dot'
+        Get-MilkCheckGraph nfs -Path $cluster | Set-Content -NoNewline:$false $file
+        (Get-Content -Raw $file) | Should -BeExactly "digraph dependency {`ncompound=true;`nnode [style=filled];`n`"nfs`" -> `"network`";`n}`n`n"
+    }
+
+    It 'writes Mermaid' {
+        Get-MilkCheckGraph -Path $cluster -Format Mermaid | Should -BeLike 'flowchart*'
+    }
+}

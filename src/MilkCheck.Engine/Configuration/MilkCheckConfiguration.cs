@@ -58,6 +58,14 @@ public sealed class MilkCheckConfiguration
     public IReadOnlyList<string> ActionNames => _model.Entities.OfType<ServiceEntity>()
         .SelectMany(s => s.Actions.Select(a => a.Name)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
 
+    /// <summary>
+    /// The dependency graph as text. <paramref name="action"/> listed in reverse_actions (stop by default) draws the
+    /// edges reversed, in the order such an action runs.
+    /// </summary>
+    public string WriteGraph(GraphFormat format, IReadOnlyList<string>? services = null, IReadOnlyCollection<string>? excluded = null, string? action = null) =>
+        Graph.GraphWriter.Write(_model, format, services, excluded,
+            reversed: action is not null && Global.ReverseActions.Contains(action, StringComparer.Ordinal));
+
     /// <summary>True when the entity or one of its enclosing groups carries one of the tags.</summary>
     public bool HasTag(string fullName, IEnumerable<string> tags)
     {

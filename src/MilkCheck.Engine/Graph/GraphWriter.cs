@@ -23,9 +23,8 @@ namespace MilkCheck.Graph;
 internal static class GraphWriter
 {
     /// <summary>
-    /// The complete text upstream prints for <c>-g</c>: for DOT, the graph ends with <c>"}\n"</c> and upstream's print
-    /// adds one more newline, so the text ends with <c>"}\n\n"</c> (an empty last line). Mermaid text ends with a single
-    /// newline.
+    /// The text of upstream's <c>-g</c>: for DOT, the graph ending with <c>"}\n"</c> (upstream's print adds one more
+    /// newline; writing the string from PowerShell does the same). Mermaid text ends with a single newline.
     /// </summary>
     /// <exception cref="ArgumentException">A name in <paramref name="services"/> is not an entity of the model.</exception>
     public static string Write(
@@ -124,8 +123,8 @@ internal static class GraphWriter
             foreach (Entity entity in roots)
                 WriteEntity(entity);
             Line("}");
-            // Upstream prints the graph text (ending with "}\n") with print(), which adds the empty last line.
-            _text.Append('\n');
+            // Upstream's text ends with "}\n" and its print() adds the empty last line; here PowerShell adds that
+            // newline when the string is written (Set-Content, the console), so the bytes end up the same.
             return _text.ToString();
         }
 
