@@ -71,7 +71,7 @@ public static class GlobalConfigurationLoader
         IReadOnlyList<Node?> documents;
         try
         {
-            documents = NodeReader.ReadDocuments(text);
+            documents = NodeReader.ReadDocuments(path, text);
         }
         catch (YamlException exception)
         {
@@ -373,11 +373,11 @@ public static class GlobalConfigurationLoader
 
     private sealed class ScalarNode : Node
     {
-        public ScalarNode(Scalar scalar) : base(scalar.Start)
+        public ScalarNode(Mark start, string value, ScalarStyle style, string? tag) : base(start)
         {
-            Value = scalar.Value;
-            Style = scalar.Style;
-            Tag = scalar.Tag.IsEmpty ? null : scalar.Tag.Value;
+            Value = value;
+            Style = style;
+            Tag = tag;
             Kind = YamlScalarTyping.Resolve(Value, Style, Tag);
         }
 
@@ -417,105 +417,30 @@ public static class GlobalConfigurationLoader
         public List<(Node Key, Node Value)> Entries { get; } = new();
     }
 
+    /// <summary>milkcheck.conf is read by the same positioned reader as the service files.</summary>
     private static class NodeReader
     {
-        /// <summary>One root per document; null for an empty document.</summary>
-        public static IReadOnlyList<Node?> ReadDocuments(string text)
+        /// <summary>One root per non-empty document.</summary>
+        public static IReadOnlyList<Node?> ReadDocuments(string path, string text) =>
+            YamlTreeReader.ReadDocuments(path, new StringReader(text)).Select(Convert).ToList<Node?>();
+
+        private static Node Convert(YamlTreeNode node)
         {
-            var parser = new Parser(new StringReader(text));
-            try
+            var start = new Mark(0, node.Location.Line, node.Location.Column);
+            switch (node.Kind)
             {
-                return ReadDocuments(parser);
-            }
-            catch (InvalidOperationException exception)
-            {
-                // YamlDotNet's scanner throws this instead of a syntax error when the text ends inside an open
-                // construct (an unclosed `[`): report it where the parser stood last.
-                Mark where = parser.Current?.End ?? Mark.Empty;
-                throw new YamlException(where, where,
-                    $"The file ends inside an unclosed construct (a '[', '{{' or quote opened after line {where.Line}?).",
-                    exception);
-            }
-        }
-
-        private static IReadOnlyList<Node?> ReadDocuments(Parser parser)
-        {
-            var documents = new List<Node?>();
-            parser.Consume<StreamStart>();
-            while (parser.TryConsume<DocumentStart>(out _))
-            {
-                var anchors = new Dictionary<string, Node>(StringComparer.Ordinal);
-                Node root = ReadNode(parser, anchors);
-                parser.Consume<DocumentEnd>();
-                // An empty document is an empty plain scalar; treat it as no document at all.
-                documents.Add(root is ScalarNode { Kind: YamlScalarKind.Null, Value: "" } ? null : root);
-            }
-
-            parser.Consume<StreamEnd>();
-            return documents;
-        }
-
-        private static Node ReadNode(IParser parser, Dictionary<string, Node> anchors)
-        {
-            if (parser.TryConsume<AnchorAlias>(out AnchorAlias? alias))
-            {
-                if (anchors.TryGetValue(alias.Value.Value, out Node? target))
-                {
-                    return target;
-                }
-
-                throw new SemanticErrorException(alias.Start, alias.End, $"Alias '*{alias.Value.Value}' names no anchor.");
-            }
-
-            Node node;
-            NodeEvent start;
-            if (parser.TryConsume<Scalar>(out Scalar? scalar))
-            {
-                start = scalar;
-                node = new ScalarNode(scalar);
-            }
-            else if (parser.TryConsume<SequenceStart>(out SequenceStart? sequenceStart))
-            {
-                start = sequenceStart;
-                var sequence = new SequenceNode(sequenceStart.Start);
-                Remember(sequenceStart, sequence, anchors);
-                while (!parser.TryConsume<SequenceEnd>(out _))
-                {
-                    sequence.Items.Add(ReadNode(parser, anchors));
-                }
-
-                return sequence;
-            }
-            else if (parser.TryConsume<MappingStart>(out MappingStart? mappingStart))
-            {
-                start = mappingStart;
-                var mapping = new MappingNode(mappingStart.Start);
-                Remember(mappingStart, mapping, anchors);
-                while (!parser.TryConsume<MappingEnd>(out _))
-                {
-                    Node key = ReadNode(parser, anchors);
-                    Node value = ReadNode(parser, anchors);
-                    mapping.Entries.Add((key, value));
-                }
-
-                return mapping;
-            }
-            else
-            {
-                ParsingEvent unexpected = parser.Current!;
-                throw new SemanticErrorException(unexpected.Start, unexpected.End,
-                    string.Create(CultureInfo.InvariantCulture, $"Unexpected YAML event {unexpected.GetType().Name}."));
-            }
-
-            Remember(start, node, anchors);
-            return node;
-        }
-
-        private static void Remember(NodeEvent start, Node node, Dictionary<string, Node> anchors)
-        {
-            if (!start.Anchor.IsEmpty)
-            {
-                anchors[start.Anchor.Value] = node;
+                case YamlKind.Scalar:
+                    return new ScalarNode(start, node.Value ?? string.Empty, node.Style, node.Tag);
+                case YamlKind.Sequence:
+                    var sequence = new SequenceNode(start);
+                    sequence.Items.AddRange(node.Items.Select(Convert));
+                    return sequence;
+                case YamlKind.Mapping:
+                    var mapping = new MappingNode(start);
+                    mapping.Entries.AddRange(node.Pairs.Select(p => (Convert(p.Key), Convert(p.Value))));
+                    return mapping;
+                default:
+                    throw new InvalidOperationException($"Unknown YAML node kind {node.Kind}.");
             }
         }
     }

@@ -688,31 +688,22 @@ internal sealed partial class ServiceConfigurationLoader
             case YamlKind.Mapping:
                 return node.Pairs.ToDictionary(p => p.Key.Value ?? string.Empty, p => ToValue(p.Value), StringComparer.Ordinal);
         }
+        // PyYAML's safe loader typing (YAML 1.1), shared with milkcheck.conf.
         string text = node.Value ?? string.Empty;
-        if (node.Quoted)
-            return text;
-        if (node.IsNullScalar)
-            return null;
-        switch (text)
+        switch (YamlScalarTyping.Resolve(text, node.Style, node.Tag))
         {
-            case "true" or "True" or "TRUE" or "yes" or "Yes" or "YES" or "on" or "On" or "ON" or "y" or "Y":
-                return true;
-            case "false" or "False" or "FALSE" or "no" or "No" or "NO" or "off" or "Off" or "OFF" or "n" or "N":
-                return false;
+            case YamlScalarKind.Null:
+                return null;
+            case YamlScalarKind.Bool when YamlScalarTyping.TryGetBool(text, node.Style, node.Tag, out bool flag):
+                return flag;
+            case YamlScalarKind.Int when YamlScalarTyping.TryGetInt(text, node.Style, node.Tag, out long integer):
+                return integer;
+            case YamlScalarKind.Float when YamlScalarTyping.TryGetDouble(text, node.Style, node.Tag, out double number):
+                return number;
+            default:
+                return text;
         }
-        string digits = text.Replace("_", string.Empty, StringComparison.Ordinal);
-        if (IntegerText().IsMatch(digits) && long.TryParse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long integer))
-            return integer;
-        if (FloatText().IsMatch(digits) && double.TryParse(digits, NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
-            return number;
-        return text;
     }
-
-    [GeneratedRegex(@"^[-+]?(0|[1-9][0-9]*)$", RegexOptions.CultureInvariant)]
-    private static partial Regex IntegerText();
-
-    [GeneratedRegex(@"^[-+]?([0-9][0-9]*)?\.[0-9]*([eE][-+][0-9]+)?$", RegexOptions.CultureInvariant)]
-    private static partial Regex FloatText();
 
     private void Error(SourceLocation at, string id, string message) =>
         _diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, at.File, at.Line, at.Column, message, id));

@@ -17,12 +17,13 @@ internal enum YamlKind { Scalar, Sequence, Mapping }
 /// </summary>
 internal sealed class YamlTreeNode
 {
-    public YamlTreeNode(YamlKind kind, SourceLocation location, string? value = null, bool quoted = false)
+    public YamlTreeNode(YamlKind kind, SourceLocation location, string? value = null, ScalarStyle style = ScalarStyle.Plain, string? tag = null)
     {
         Kind = kind;
         Location = location;
         Value = value;
-        Quoted = quoted;
+        Style = style;
+        Tag = tag;
     }
 
     public YamlKind Kind { get; }
@@ -31,13 +32,18 @@ internal sealed class YamlTreeNode
     /// <summary>Scalar text.</summary>
     public string? Value { get; }
 
+    public ScalarStyle Style { get; }
+
+    /// <summary>An explicit tag (<c>!!str</c>), if any.</summary>
+    public string? Tag { get; }
+
     /// <summary>A quoted (or block) scalar is always a string; a plain one is typed by YAML 1.1 rules.</summary>
-    public bool Quoted { get; }
+    public bool Quoted => Style is not (ScalarStyle.Plain or ScalarStyle.Any);
 
     public List<YamlTreeNode> Items { get; } = new();
     public List<KeyValuePair<YamlTreeNode, YamlTreeNode>> Pairs { get; } = new();
 
-    public bool IsNullScalar => Kind == YamlKind.Scalar && !Quoted && Value is "" or "~" or "null" or "Null" or "NULL";
+    public bool IsNullScalar => Kind == YamlKind.Scalar && YamlScalarTyping.Resolve(Value, Style, Tag) == YamlScalarKind.Null;
 
     public string Describe() => Kind switch
     {
@@ -100,7 +106,7 @@ internal static class YamlTreeReader
         string? anchor = null;
         if (parser.TryConsume<Scalar>(out Scalar? scalar))
         {
-            node = new YamlTreeNode(YamlKind.Scalar, At(file, scalar.Start), scalar.Value, scalar.Style != ScalarStyle.Plain);
+            node = new YamlTreeNode(YamlKind.Scalar, At(file, scalar.Start), scalar.Value, scalar.Style, scalar.Tag.IsEmpty ? null : scalar.Tag.Value);
             anchor = scalar.Anchor.IsEmpty ? null : scalar.Anchor.Value;
         }
         else if (parser.TryConsume<SequenceStart>(out SequenceStart? sequence))
