@@ -12,8 +12,25 @@ internal sealed class ScopeSet
     private readonly Dictionary<object, IVariableScope> _scopes = new(ReferenceEqualityComparer.Instance);
     private readonly IReadOnlyDictionary<string, object?> _rootExtras;
 
+    /// <param name="rootExtras">Run-time root variables: SELECTED_NODES, EXCLUDED_NODES and -Define values.</param>
     public ScopeSet(IReadOnlyDictionary<string, object?>? rootExtras = null) =>
         _rootExtras = rootExtras ?? new Dictionary<string, object?>(StringComparer.Ordinal);
+
+    /// <summary>The same model seen by a run: defines and node selections become root variables.</summary>
+    public static ScopeSet ForRun(IReadOnlyDictionary<string, string> defines, string selectedNodes, string excludedNodes)
+    {
+        foreach (string name in defines.Keys)
+            if (ReservedVariables.IsReserved(name, isAction: false) || name is "SELECTED_NODES" or "EXCLUDED_NODES")
+                throw new ArgumentException($"-Define {name}=… names a variable MilkCheck sets itself: use another name.", nameof(defines));
+        var extras = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["SELECTED_NODES"] = selectedNodes,
+            ["EXCLUDED_NODES"] = excludedNodes,
+        };
+        foreach (var (name, value) in defines)
+            extras[name] = value;
+        return new ScopeSet(extras);
+    }
 
     public IVariableScope For(Entity entity)
     {
@@ -69,13 +86,14 @@ internal sealed class ScopeSet
 
         public bool TryGetUserVariable(string name, out object? value)
         {
+            // -Define values replace file-level variables of the same name (spec §3.6).
+            if (_entity is GroupEntity { IsRoot: true } && _set._rootExtras.TryGetValue(name, out value))
+                return true;
             if (_entity.Variables.TryGetValue(name, out var variable))
             {
                 value = variable.Value;
                 return true;
             }
-            if (_entity is GroupEntity { IsRoot: true } && _set._rootExtras.TryGetValue(name, out value))
-                return true;
             value = null;
             return false;
         }

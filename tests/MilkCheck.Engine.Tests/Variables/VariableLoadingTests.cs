@@ -137,4 +137,18 @@ public sealed class VariableLoadingTests : IDisposable
         Assert.Equal((ServiceConfigurationLoader.Ids.CommandFailed, 3), (error.ErrorId, error.Line));
         Assert.Contains("Cannot evaluate expression 'exit 127'", error.Message);
     }
+
+    [Fact]
+    public void Defines_ReplaceFileVariablesAtRunTimeButNotLoadedTargets()
+    {
+        ServiceModel model = Load("variables: { X: file, N: 'n1' }\nservices:\n  a:\n    target: '%N'\n    actions: { start: { cmd: 'echo %X %SELECTED_NODES' } }\n");
+        var scopes = ScopeSet.ForRun(new Dictionary<string, string> { ["X"] = "defined", ["N"] = "n9" }, "n[1-2]", "");
+        var action = ((ServiceEntity)model.ByFullName["a"]).Actions[0];
+        Assert.Equal("echo defined n[1-2]", new VariableResolver(null).ResolveString((string)action.Command!, scopes.For(action)));
+        Assert.Equal("n1", model.ByFullName["a"].TargetText); // targets were resolved at load, as upstream
+    }
+
+    [Fact]
+    public void DefiningAnAutomaticName_IsRefused() =>
+        Assert.Throws<ArgumentException>(() => ScopeSet.ForRun(new Dictionary<string, string> { ["NAME"] = "x" }, "", ""));
 }
