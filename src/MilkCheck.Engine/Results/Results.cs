@@ -1,0 +1,110 @@
+using System.Text;
+
+namespace MilkCheck;
+
+/// <summary>Final status of one action on a service or group: a closed set (upstream DONE … MISSING).</summary>
+public enum ActionStatus
+{
+    // Declaration order is not severity.
+    Done, Warning, Timeout, Error, DependencyError, Skipped, Locked, Missing,
+}
+
+/// <summary>What happened on one node: a closed set. Transport failures are never a command's exit code.</summary>
+public enum NodeStatus
+{
+    Ok, Failed, Timeout, Unreachable, AuthenticationFailed, HostKeyRejected,
+}
+
+/// <summary>Outcome of one command on one node.</summary>
+public sealed record NodeResult(
+    string Node, string Service, string Action, NodeStatus Status, int? ExitCode, string Output, TimeSpan Duration, string? Reason);
+
+/// <summary>Outcome of one action on one entity, built once it is final and never changed.</summary>
+public sealed record ActionResult(
+    string Service, string Group, EntityKind Kind, string Action, ActionStatus Status, bool IsEntry,
+    string Target, string FailedNodes, IReadOnlyList<NodeResult> Nodes, IReadOnlyList<ActionResult> Checks,
+    string Command, DateTimeOffset StartTime, TimeSpan Duration, int Attempts, string? Description)
+{
+    /// <summary>Error, Timeout or DependencyError.</summary>
+    public bool IsFailure => Status is ActionStatus.Error or ActionStatus.Timeout or ActionStatus.DependencyError;
+}
+
+/// <summary>
+/// A run summarised from its results alone, with upstream's counts and exit code (spec §4.15, §5.4.5).
+/// Its text (<see cref="ToString"/>) is upstream's <c>SUMMARY</c> block.
+/// </summary>
+public sealed record RunSummary(
+    int Total, int Failed, IReadOnlyDictionary<string, int> Counts, IReadOnlyList<string> FailedActions,
+    TimeSpan Duration, int ExitCode)
+{
+    private IReadOnlyList<string> FailedLines { get; init; } = Array.Empty<string>();
+
+    /// <summary>Summarises the results of one run (every reached entity, in the order written).</summary>
+    public static RunSummary FromResults(IEnumerable<ActionResult> results)
+    {
+        var list = results.ToList();
+        int total = 0, failed = 0;
+        var failedActions = new List<string>();
+        var failedLines = new List<string>();
+        void CountAction(ActionResult result)
+        {
+            // Upstream counts actions that ran or were decided; SKIPPED, LOCKED, MISSING and DEP_ERROR ones did not run.
+            switch (result.Status)
+            {
+                case ActionStatus.Done:
+                case ActionStatus.Warning:
+                    total++;
+                    break;
+                case ActionStatus.Error:
+                case ActionStatus.Timeout:
+                    total++;
+                    failed++;
+                    string name = $"{result.Service}.{result.Action}";
+                    failedActions.Add(name);
+                    failedLines.Add(string.IsNullOrEmpty(result.Description) ? name : $"{name} - {result.Description}");
+                    break;
+                case ActionStatus.DependencyError:
+                case ActionStatus.Skipped:
+                case ActionStatus.Locked:
+                case ActionStatus.Missing:
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(results), result.Status, "Unknown action status.");
+            }
+        }
+        foreach (ActionResult result in list.Where(r => r.Kind == EntityKind.Service))
+        {
+            foreach (ActionResult check in result.Checks)
+                CountAction(check);
+            CountAction(result);
+        }
+
+        var counts = Enum.GetValues<ActionStatus>().ToDictionary(s => s.ToString(), s => list.Count(r => r.Status == s));
+        TimeSpan duration = list.Count == 0 ? TimeSpan.Zero
+            : list.Max(r => r.StartTime + r.Duration) - list.Min(r => r.StartTime);
+        return new RunSummary(total, failed, counts, failedActions, duration, ExitCodeOf(list)) { FailedLines = failedLines };
+    }
+
+    /// <summary>
+    /// 6 when an entry ended Error, Timeout or DependencyError; else 3 when a top-level entity ended Warning; else 0.
+    /// </summary>
+    public static int ExitCodeOf(IEnumerable<ActionResult> results)
+    {
+        var list = results as IReadOnlyCollection<ActionResult> ?? results.ToList();
+        if (list.Any(r => r.IsEntry && r.IsFailure))
+            return 6;
+        if (list.Any(r => r.Group.Length == 0 && r.Status == ActionStatus.Warning))
+            return 3;
+        return 0;
+    }
+
+    /// <summary>Upstream's report block: an empty line, <c> SUMMARY - N actions (M failed)</c>, one <c> + </c> line per failed action.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        text.Append('\n').Append($" SUMMARY - {Total} action{(Total > 1 ? "s" : string.Empty)} ({Failed} failed)");
+        foreach (string line in FailedLines.Count > 0 ? FailedLines : FailedActions)
+            text.Append('\n').Append(" + ").Append(line);
+        return text.ToString();
+    }
+}
