@@ -1,0 +1,19 @@
+namespace MilkCheck.Execution;
+
+/// <summary>What one command did on one node: the raw material of a <see cref="NodeResult"/>.</summary>
+/// <param name="ExitCode">Null when the command never completed (timeout, transport failure).</param>
+/// <param name="Output">stdout and stderr merged, as upstream, without the final newline; capped.</param>
+/// <param name="Truncated">True when the output exceeded the cap and was cut.</param>
+internal sealed record NodeOutcome(NodeStatus Status, int? ExitCode, string Output, TimeSpan Duration, string? Reason, bool Truncated = false);
+
+/// <summary>
+/// Runs one command for one node. Implementations are per run (connections belong to the run), thread-safe,
+/// and never block a thread while the command runs.
+/// </summary>
+internal interface ITransport
+{
+    /// <param name="node">The node name; <c>localhost</c> for local and delegate actions.</param>
+    /// <param name="timeout">Per-node command timeout; null for none. Expiry kills the command (NodeStatus.Timeout).</param>
+    /// <param name="cancellationToken">Ctrl+C: kills the command and throws OperationCanceledException.</param>
+    Task<NodeOutcome> RunAsync(string node, string command, TimeSpan? timeout, CancellationToken cancellationToken);
+}

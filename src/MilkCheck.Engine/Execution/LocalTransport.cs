@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace MilkCheck.Execution;
+
+/// <summary>
+/// Runs commands on this machine through <c>/bin/sh -c</c> (local and delegate actions; exec mode per node).
+/// stdout and stderr go to one buffer in arrival order, capped; a timeout or a cancellation kills the whole
+/// process tree.
+/// </summary>
+internal sealed class LocalTransport : ITransport
+{
+    /// <summary>Per-node output kept (1 MiB of text); beyond it the output is cut and the cut is said.</summary>
+    public const int DefaultOutputLimit = 1 << 20;
+
+    private readonly int _outputLimit;
+
+    public LocalTransport(int outputLimit = DefaultOutputLimit) => _outputLimit = outputLimit;
+
+    public async Task<NodeOutcome> RunAsync(string node, string command, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var watch = Stopwatch.StartNew();
+        if (timeout is { } limit && limit <= TimeSpan.Zero)
+            return new NodeOutcome(NodeStatus.Timeout, null, string.Empty, watch.Elapsed, "timed out (timeout: 0)");
+
+        var start = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(command);
+        var buffer = new OutputBuffer(_outputLimit);
+        using var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        // Both streams feed one buffer in arrival order, as upstream merges stderr into stdout.
+        process.OutputDataReceived += (_, e) => buffer.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => buffer.Add(e.Data);
+        process.Start();
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (timeout is { } t)
+            timeoutSource.CancelAfter(t);
+        try
+        {
+            await process.WaitForExitAsync(timeoutSource.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill(process);
+            if (cancellationToken.IsCancellationRequested)
+                throw;
+            return new NodeOutcome(NodeStatus.Timeout, null, buffer.Text, watch.Elapsed,
+                $"timed out after {timeout!.Value.TotalSeconds:0.###} s", buffer.Truncated);
+        }
+        // WaitForExitAsync returns once the streams are drained too.
+        int exitCode = process.ExitCode;
+        return new NodeOutcome(exitCode == 0 ? NodeStatus.Ok : NodeStatus.Failed, exitCode, buffer.Text, watch.Elapsed,
+            null, buffer.Truncated);
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+    }
+
+    /// <summary>Lines from two threads (stdout, stderr) into one capped text.</summary>
+    private sealed class OutputBuffer
+    {
+        private readonly StringBuilder _text = new();
+        private readonly int _limit;
+        private readonly object _gate = new();
+
+        public OutputBuffer(int limit) => _limit = limit;
+
+        public bool Truncated { get; private set; }
+
+        public void Add(string? line)
+        {
+            if (line is null)
+                return;
+            lock (_gate)
+            {
+                if (Truncated)
+                    return;
+                if (_text.Length + line.Length + 1 > _limit)
+                {
+                    Truncated = true;
+                    return;
+                }
+                if (_text.Length > 0)
+                    _text.Append('\n');
+                _text.Append(line);
+            }
+        }
+
+        public string Text
+        {
+            get
+            {
+                lock (_gate)
+                    return Truncated ? _text + $"\n[output truncated at {_limit} characters]" : _text.ToString();
+            }
+        }
+    }
+}
