@@ -24,15 +24,7 @@ internal sealed class LocalTransport : ITransport
         if (timeout is { } limit && limit <= TimeSpan.Zero)
             return new NodeOutcome(NodeStatus.Timeout, null, string.Empty, watch.Elapsed, "timed out (timeout: 0)");
 
-        var start = new ProcessStartInfo("/bin/sh")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(command);
+        ProcessStartInfo start = Shell.StartInfo(command);
         var buffer = new OutputBuffer(_outputLimit);
         using var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         // Both streams feed one buffer in arrival order, as upstream merges stderr into stdout.

@@ -7,16 +7,7 @@ internal sealed class ShellCommandSubstitution : ICommandSubstitution
 {
     public (string Output, int ExitCode) Run(string command, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("/bin/sh")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(command);
-        using var process = Process.Start(start)
+        using var process = Process.Start(Execution.Shell.StartInfo(command))
             ?? throw new InvalidOperationException($"Cannot start /bin/sh for '{command}'.");
         process.StandardInput.Close();
         Task<string> output = process.StandardOutput.ReadToEndAsync(cancellationToken);

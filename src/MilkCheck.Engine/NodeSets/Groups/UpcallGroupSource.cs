@@ -201,20 +201,7 @@ public sealed class UpcallGroupSource : IGroupSource
         cancellationToken.ThrowIfCancellationRequested();
         string commandLine = ExpandCommand(template, argument);
 
-        var startInfo = new ProcessStartInfo(ShellPath)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            CreateNoWindow = true,
-        };
-        startInfo.ArgumentList.Add("-c");
-        startInfo.ArgumentList.Add(commandLine);
-        if (ConfigurationDirectory is not null)
-        {
-            startInfo.WorkingDirectory = ConfigurationDirectory;
-        }
+        ProcessStartInfo startInfo = Execution.Shell.StartInfo(commandLine, ConfigurationDirectory);
 
         using var process = new Process { StartInfo = startInfo };
         try
