@@ -15,7 +15,6 @@ public sealed class UpcallGroupSource : IGroupSource
     /// <summary>Upstream's default <c>cache_time</c>.</summary>
     public static readonly TimeSpan DefaultCacheTime = TimeSpan.FromSeconds(3600);
 
-    private const string ShellPath = "/bin/sh";
     private const int MaxStandardErrorInMessage = 2000;
 
     // Upstream's illegal_chars for group names coming back from list/reverse.
