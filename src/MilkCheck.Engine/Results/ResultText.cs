@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text;
+using MilkCheck.NodeSets;
+
+namespace MilkCheck;
+
+/// <summary>
+/// MilkCheck's text for results (spec §5.4.1, §5.4.3): the status line and the action block. Plain text; the
+/// views colour the tag. Public so that format files can call it.
+/// </summary>
+public static class ResultText
+{
+    /// <summary>Upstream's widest layout.</summary>
+    public const int MaxWidth = 120;
+
+    /// <summary>The 11-character tag: <c>[    OK   ]</c>, <c>[DEP_ERROR]</c>…</summary>
+    public static string Tag(ActionStatus status) => status switch
+    {
+        ActionStatus.Done => "[    OK   ]",
+        ActionStatus.Warning => "[ WARNING ]",
+        ActionStatus.Timeout => "[ TIMEOUT ]",
+        ActionStatus.Error => "[  ERROR  ]",
+        ActionStatus.DependencyError => "[DEP_ERROR]",
+        ActionStatus.Skipped => "[ SKIPPED ]",
+        ActionStatus.Locked => "[ LOCKED  ]",
+        ActionStatus.Missing => "[ MISSING ]",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown action status."),
+    };
+
+    /// <summary>
+    /// <c>label</c> left-justified in E−13 columns then two spaces and the tag, E = min(width, 120); a long
+    /// label is cut to E−16 characters and <c>...</c>.
+    /// </summary>
+    public static string StatusLine(string service, string? description, ActionStatus status, int width)
+    {
+        int effective = Math.Min(width <= 0 ? 80 : width, MaxWidth);
+        int labelWidth = Math.Max(effective - 13, 4);
+        string label = string.IsNullOrEmpty(description) ? service : $"{service} - {description}";
+        if (label.Length > labelWidth)
+            label = label[..(labelWidth - 3)] + "...";
+        return label.PadRight(labelWidth) + Tag(status).PadLeft(13);
+    }
+
+    public static string StatusLine(ActionResult result, int width) =>
+        StatusLine(result.Service, result.Description, result.Status, width);
+
+    /// <summary>
+    /// The block printed for a failed action: <c>start svc ran in 0.05 s</c>, then <c> > nodes: line</c> per group of
+    /// identical output, <c> > nodes exited with N</c> per exit code (ascending), <c> > nodes has timeout</c>.
+    /// <paramref name="errorsOnly"/> (upstream's default verbosity) keeps the nodes that did not exit 0 and drops
+    /// the <c>exited with 0</c> line.
+    /// </summary>
+    public static string ActionBlock(ActionResult result, bool errorsOnly = true)
+    {
+        var text = new StringBuilder();
+        text.Append(result.Action).Append(' ').Append(result.Service).Append(" ran in ")
+            .Append(result.Duration.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)).Append(" s");
+        IEnumerable<NodeResult> shown = errorsOnly ? result.Nodes.Where(n => n.Status != NodeStatus.Ok) : result.Nodes;
+        // Groups in node set order of their first node (spec §6.4: ordered by node set), not arrival order.
+        var rank = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (string node in NodeSet.FromList(result.Nodes.Select(n => n.Node)))
+            rank[node] = rank.Count;
+        foreach (var group in shown.Where(n => n.Output.Length > 0).GroupBy(n => n.Output, StringComparer.Ordinal)
+                     .Select(g => (Nodes: NodeSet.FromList(g.Select(n => n.Node)), Output: g.Key))
+                     .OrderBy(g => rank.GetValueOrDefault(g.Nodes.First(), int.MaxValue)))
+        {
+            foreach (string line in group.Output.Split('\n'))
+                text.Append("\n > ").Append(group.Nodes).Append(": ").Append(line);
+        }
+        foreach (var code in result.Nodes.Where(n => n.ExitCode is not null && !(errorsOnly && n.ExitCode == 0))
+                     .GroupBy(n => n.ExitCode!.Value).OrderBy(g => g.Key))
+            text.Append("\n > ").Append(NodeSet.FromList(code.Select(n => n.Node))).Append(" exited with ").Append(code.Key);
+        var timedOut = result.Nodes.Where(n => n.Status == NodeStatus.Timeout).Select(n => n.Node).ToList();
+        if (timedOut.Count > 0)
+            text.Append("\n > ").Append(NodeSet.FromList(timedOut)).Append(" has timeout");
+        return text.ToString();
+    }
+}
