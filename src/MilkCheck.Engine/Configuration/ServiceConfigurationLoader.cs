@@ -409,8 +409,9 @@ internal sealed partial class ServiceConfigurationLoader
     private void ReadDependencies(Entity entity, Dictionary<string, YamlTreeNode> values)
     {
         // Upstream folds aliases onto one key, so combining them loses a list: kept, but said.
-        YamlTreeNode? weak = Alias(values, entity, "require_weak", "after", "before");
-        YamlTreeNode? filter = Alias(values, entity, "filter", "require_filter");
+        // Upstream folds aliases onto one key in this order, so the last folded wins: after, before, require_weak.
+        YamlTreeNode? weak = Alias(values, entity, "after", "before", "require_weak");
+        YamlTreeNode? filter = Alias(values, entity, "require_filter", "filter");
         var names = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
         void Add(YamlTreeNode? node, DependencyKind kind)
         {
@@ -448,17 +449,14 @@ internal sealed partial class ServiceConfigurationLoader
         Add(filter, DependencyKind.Filter);
     }
 
-    private YamlTreeNode? Alias(Dictionary<string, YamlTreeNode> values, Entity entity, params string[] keys)
+    /// <param name="keysByPriority">Keys meaning the same, the one upstream keeps first.</param>
+    private YamlTreeNode? Alias(Dictionary<string, YamlTreeNode> values, Entity entity, params string[] keysByPriority)
     {
-        // The last alias in upstream's folding order wins: after over before over require_weak.
-        string[] present = keys.Where(values.ContainsKey).ToArray();
+        string[] present = keysByPriority.Where(values.ContainsKey).ToArray();
         if (present.Length == 0)
             return null;
-        string winner = keys.Contains("after") && values.ContainsKey("after") ? "after"
-            : keys.Contains("before") && values.ContainsKey("before") ? "before"
-            : keys.Contains("require_filter") && values.ContainsKey("require_filter") ? "require_filter"
-            : present[0];
-        foreach (string dropped in present.Where(k => k != winner))
+        string winner = present[0];
+        foreach (string dropped in present.Skip(1))
             Warning(values[dropped].Location, Ids.DroppedAlias,
                 $"'{dropped}' and '{winner}' of '{entity.FullName}' mean the same; as upstream only '{winner}' is used: merge the lists into one key.");
         return values[winner];
@@ -514,19 +512,18 @@ internal sealed partial class ServiceConfigurationLoader
     {
         foreach (Entity entity in _entities)
         {
-            for (int i = 0; i < entity.Dependencies.Count; i++)
+            if (!entity.Dependencies.Any(d => d.Name.Contains('%')))
+                continue;
+            var expanded = entity.Dependencies.SelectMany(dependency =>
             {
-                Dependency dependency = entity.Dependencies[i];
                 if (!dependency.Name.Contains('%'))
-                    continue;
+                    return new[] { dependency };
                 object? resolved = TryResolve(dependency.Name, _scopes.For(entity), dependency.Location, _commands);
-                entity.Dependencies.RemoveAt(i);
                 IEnumerable<object?> names = resolved is IReadOnlyList<object?> list ? list : resolved is null ? Array.Empty<object?>() : new[] { resolved };
-                int at = i;
-                foreach (object? name in names)
-                    entity.Dependencies.Insert(at++, new Dependency(VariableResolver.Format(name), dependency.Kind, dependency.Location));
-                i = at - 1;
-            }
+                return names.Select(name => new Dependency(VariableResolver.Format(name), dependency.Kind, dependency.Location)).ToArray();
+            }).ToList();
+            entity.Dependencies.Clear();
+            entity.Dependencies.AddRange(expanded);
         }
     }
 

@@ -206,6 +206,4 @@ internal sealed class ServiceModel
     public IReadOnlyList<ConfigDiagnostic> Diagnostics { get; }
 
     public IReadOnlyList<string> Files { get; }
-
-    public bool HasErrors => Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
 }

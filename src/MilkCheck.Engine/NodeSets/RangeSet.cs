@@ -195,7 +195,7 @@ internal sealed class RangeSet : IEquatable<RangeSet>
                 string run = first == last
                     ? prefix + MemberString(first)
                     : prefix + MemberString(first) + "-" + prefix + MemberString(last);
-                ParseSubrange(run, 0, prefixed, ref ignored, reportedText: text);
+                ParseSubrange(run, 0, prefixed, ref ignored);
             }
             set = FromIntervals(prefixed);
         }
@@ -214,7 +214,7 @@ internal sealed class RangeSet : IEquatable<RangeSet>
         return set;
     }
 
-    private static void ParseSubrange(string raw, int offset, List<Interval> output, ref bool stepped, string? reportedText = null)
+    private static void ParseSubrange(string raw, int offset, List<Interval> output, ref bool stepped)
     {
         string part = raw.Trim();
         int at = offset + (raw.Length - raw.TrimStart().Length);
@@ -286,7 +286,6 @@ internal sealed class RangeSet : IEquatable<RangeSet>
             if (end - value < step)
                 break;
         }
-        _ = reportedText;
     }
 
     /// <summary>Adds the unpadded values begin..end, one interval per class they cross.</summary>
