@@ -17,20 +17,33 @@ internal sealed class LocalTransport : ITransport
 
     public LocalTransport(int outputLimit = DefaultOutputLimit) => _outputLimit = outputLimit;
 
-    public async Task<NodeOutcome> RunAsync(string node, string command, TimeSpan? timeout, CancellationToken cancellationToken)
+    public Task<NodeOutcome> RunAsync(string node, string command, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        RunProcessAsync(Shell.StartInfo(command), timeout, _outputLimit, cancellationToken);
+
+    /// <summary>
+    /// Runs one prepared process (stdin closed, stdout and stderr merged and capped); a timeout or the token kills
+    /// its whole tree. Exit code 0 is Ok, anything else Failed: callers map transport-specific codes.
+    /// </summary>
+    internal static async Task<NodeOutcome> RunProcessAsync(ProcessStartInfo start, TimeSpan? timeout, int outputLimit, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var watch = Stopwatch.StartNew();
         if (timeout is { } limit && limit <= TimeSpan.Zero)
             return new NodeOutcome(NodeStatus.Timeout, null, string.Empty, watch.Elapsed, "timed out (timeout: 0)");
 
-        ProcessStartInfo start = Shell.StartInfo(command);
-        var buffer = new OutputBuffer(_outputLimit);
+        var buffer = new OutputBuffer(outputLimit);
         using var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         // Both streams feed one buffer in arrival order, as upstream merges stderr into stdout.
         process.OutputDataReceived += (_, e) => buffer.Add(e.Data);
         process.ErrorDataReceived += (_, e) => buffer.Add(e.Data);
-        process.Start();
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return new NodeOutcome(NodeStatus.Failed, null, string.Empty, watch.Elapsed, $"cannot start {start.FileName}: {e.Message}");
+        }
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

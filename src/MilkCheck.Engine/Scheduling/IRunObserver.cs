@@ -1,0 +1,29 @@
+namespace MilkCheck.Scheduling;
+
+/// <summary>
+/// How a run reports: called on worker threads, in causal order for each entity (started before completed).
+/// Implementations must be thread-safe and quick (queue and return): the engine holds no lock while calling.
+/// </summary>
+internal interface IRunObserver
+{
+    /// <summary>An action starts its first attempt (after its delay); <paramref name="nodes"/> nodes will run.</summary>
+    void ActionStarted(string service, string action, int nodes);
+
+    /// <summary>One node's command is over (every attempt reports).</summary>
+    void NodeCompleted(NodeResult result);
+
+    /// <summary>An entity is final: exactly one per reached entity.</summary>
+    void ActionCompleted(ActionResult result);
+
+    /// <summary>A warning for the person running (unknown action, empty node selection…).</summary>
+    void Warning(string errorId, string message);
+}
+
+/// <summary>Does nothing: for callers that only want the results returned.</summary>
+internal sealed class NullRunObserver : IRunObserver
+{
+    public void ActionStarted(string service, string action, int nodes) { }
+    public void NodeCompleted(NodeResult result) { }
+    public void ActionCompleted(ActionResult result) { }
+    public void Warning(string errorId, string message) { }
+}

@@ -1,0 +1,48 @@
+using MilkCheck.NodeSets;
+
+namespace MilkCheck.Scheduling;
+
+/// <summary>What one run is asked to do: upstream's command line (spec §4.10, §5.2) as typed values.</summary>
+internal sealed record RunOptions
+{
+    public required string Action { get; init; }
+
+    /// <summary>Entry services (top-level or dotted member names); empty: every root.</summary>
+    public IReadOnlyList<string> Services { get; init; } = Array.Empty<string>();
+
+    /// <summary><c>-n</c>: every target is intersected with it.</summary>
+    public NodeSet? Nodes { get; init; }
+
+    /// <summary><c>-x</c>: removed from every target.</summary>
+    public NodeSet? ExcludedNodes { get; init; }
+
+    /// <summary><c>-X</c>: top-level short names that become Locked.</summary>
+    public IReadOnlyList<string> ExcludedServices { get; init; } = Array.Empty<string>();
+
+    /// <summary><c>-t</c>: top-level entities carrying none of these tags are skipped.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = Array.Empty<string>();
+
+    /// <summary><c>-D name=value</c>: root variables replacing file-level ones.</summary>
+    public IReadOnlyDictionary<string, string> Defines { get; init; } = new Dictionary<string, string>();
+
+    /// <summary><c>--nodeps</c>: entries lose their predecessors.</summary>
+    public bool NoDependencies { get; init; }
+
+    /// <summary>Replaces the global default fanout (milkcheck.conf, else 64).</summary>
+    public int? Fanout { get; init; }
+}
+
+/// <summary>A run cannot start: the message says what to change; nothing has run.</summary>
+internal sealed class RunSetupException : Exception
+{
+    public RunSetupException(string errorId, string message, object? target = null) : base(message)
+    {
+        ErrorId = errorId;
+        Target = target;
+    }
+
+    /// <summary>The stable ErrorId the cmdlet writes (MilkCheck.UnknownService, MilkCheck.ConfigurationInvalid…).</summary>
+    public string ErrorId { get; }
+
+    public object? Target { get; }
+}
