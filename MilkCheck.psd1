@@ -10,6 +10,7 @@
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('MilkCheck.format.ps1xml')
     CmdletsToExport      = @(
+        'Invoke-MilkCheckAction'
         'Measure-MilkCheckResult'
         'Get-MilkCheckService'
         'Get-MilkCheckGraph'

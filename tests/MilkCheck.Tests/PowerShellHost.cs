@@ -37,5 +37,32 @@ internal sealed class PowerShellHost : IDisposable
         return (output.ToList(), errors);
     }
 
+    /// <summary>Runs a script and keeps every stream: output, errors (a terminating one last), warnings, information.</summary>
+    public RunStreams RunWithStreams(string script)
+    {
+        using PowerShell shell = PowerShell.Create();
+        shell.Runspace = _runspace;
+        shell.AddScript(script);
+        var output = new PSDataCollection<PSObject>();
+        var errors = new List<ErrorRecord>();
+        try
+        {
+            shell.Invoke(null, output);
+        }
+        catch (RuntimeException e)
+        {
+            errors.Add(e.ErrorRecord);
+        }
+        errors.InsertRange(0, shell.Streams.Error);
+        return new RunStreams(output.ToList(), errors, shell.Streams.Warning.Select(w => w.Message).ToList(),
+            shell.Streams.Information.ToList());
+    }
+
     public void Dispose() => _runspace.Dispose();
+}
+
+internal sealed record RunStreams(
+    IReadOnlyList<PSObject> Output, IReadOnlyList<ErrorRecord> Errors, IReadOnlyList<string> Warnings, IReadOnlyList<InformationRecord> Information)
+{
+    public IReadOnlyList<ActionResult> Results => Output.Select(o => o.BaseObject).OfType<ActionResult>().ToList();
 }

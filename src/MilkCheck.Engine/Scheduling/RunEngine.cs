@@ -26,13 +26,20 @@ internal sealed class RunEngine
     private readonly List<ActionResult> _results = new();
     private readonly List<PlannedAction> _planned = new();
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _stopAtFirstFailure;
+    private readonly CancellationTokenSource _stop = new();
     private CancellationToken _token;
+    private readonly Queue<(RunNode Node, Outcome Outcome)> _pending = new();
     private int _running;
     private bool _started;
 
     /// <param name="planOnly">Nothing is executed: every action is Done at once and recorded in <see cref="Planned"/>.</param>
-    public RunEngine(RunPlan plan, ITransport local, ITransport remote, IRunObserver? observer = null, bool planOnly = false)
+    /// <param name="stopAtFirstFailure">-ErrorAction Stop: the first Error/Timeout/DependencyError result ends the
+    /// run as a cancellation does (in-flight commands killed, nothing new started), without an exception.</param>
+    public RunEngine(RunPlan plan, ITransport local, ITransport remote, IRunObserver? observer = null, bool planOnly = false,
+        bool stopAtFirstFailure = false)
     {
+        _stopAtFirstFailure = stopAtFirstFailure;
         _plan = plan;
         _local = local;
         _remote = remote;
@@ -58,16 +65,18 @@ internal sealed class RunEngine
         if (_started)
             throw new InvalidOperationException("A run engine runs once; build a new one.");
         _started = true;
-        _token = cancellationToken;
+        using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        _token = linked.Token;
         foreach (var (errorId, message) in _plan.Warnings)
             _observer.Warning(errorId, message);
         lock (_gate)
         {
             foreach (RunNode entry in _plan.Entries)
                 Prepare(entry, _plan.Action);
+            Drain();
             CheckFinished();
         }
-        using (cancellationToken.Register(() => { lock (_gate) CheckFinished(); }))
+        using (_token.Register(() => { lock (_gate) CheckFinished(); }))
             await _finished.Task.ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
@@ -126,18 +135,21 @@ internal sealed class RunEngine
         }
         ActionSpec? spec = _plan.UnknownAction ? null : _plan.FindAction((ServiceEntity)node.Entity, action);
         if (spec is null)
-            Finish(node, Outcome.Simple(ActionStatus.Missing, action));
+            Decide(node, Outcome.Simple(ActionStatus.Missing, action));
         else if (spec.IsEmptyTarget)
-            Finish(node, Outcome.Simple(ActionStatus.Skipped, action, spec));
+            Decide(node, Outcome.Simple(ActionStatus.Skipped, action, spec));
         else if (dependencies == Severity.DependencyError)
-            Finish(node, Outcome.Simple(ActionStatus.DependencyError, action, spec));
+            Decide(node, Outcome.Simple(ActionStatus.DependencyError, action, spec));
+        else if (_planOnly)
+            Decide(node, RunServiceActionAsync(node, spec, state.Failed).GetAwaiter().GetResult()); // completes at once
         else
         {
             state.Phase = Phase.Waiting;
             _running++;
             // The action's fanout joins the global minimum now, before any command of this pass starts (spec §4.2.6).
             IDisposable fanout = _limiter.Register(spec.Fanout);
-            _ = Track(node, RunServiceActionAsync(node, spec, state.Failed), fanout);
+            NodeSet failedBefore = state.Failed;
+            _ = Track(node, Task.Run(() => RunServiceActionAsync(node, spec, failedBefore)), fanout);
         }
     }
 
@@ -145,11 +157,11 @@ internal sealed class RunEngine
     {
         EntityState state = _states[group];
         if (_plan.UnknownAction || !HasAction(group, action))
-            Finish(group, Outcome.Simple(ActionStatus.Missing, action));
+            Decide(group, Outcome.Simple(ActionStatus.Missing, action));
         else if (AllTargetsEmpty(group, action))
-            Finish(group, Outcome.Simple(ActionStatus.Skipped, action));
+            Decide(group, Outcome.Simple(ActionStatus.Skipped, action));
         else if (dependencies == Severity.DependencyError)
-            Finish(group, Outcome.Simple(ActionStatus.DependencyError, action));
+            Decide(group, Outcome.Simple(ActionStatus.DependencyError, action));
         else
         {
             state.Phase = Phase.Waiting;
@@ -162,6 +174,23 @@ internal sealed class RunEngine
         }
     }
 
+    /// <summary>
+    /// An outcome known without running anything: finished by <see cref="Drain"/>, iteratively, so that long
+    /// chains of Missing/Skipped/DependencyError never recurse deeply, and a plan-only run keeps a stable order.
+    /// </summary>
+    private void Decide(RunNode node, Outcome outcome)
+    {
+        _states[node].Phase = Phase.Waiting;
+        _states[node].Deciding = true;
+        _pending.Enqueue((node, outcome));
+    }
+
+    private void Drain()
+    {
+        while (_pending.TryDequeue(out var next))
+            Finish(next.Node, next.Outcome);
+    }
+
     private void Finish(RunNode node, Outcome outcome)
     {
         EntityState state = _states[node];
@@ -171,6 +200,11 @@ internal sealed class RunEngine
         state.Status = outcome.Status;
         state.Failed = state.Failed.Union(outcome.FailedForFiltering);
         Emit(node, state, outcome);
+        if (_stopAtFirstFailure && outcome.Status is ActionStatus.Error or ActionStatus.Timeout or ActionStatus.DependencyError)
+        {
+            _stop.Cancel();
+            return;
+        }
         foreach (var (successor, kind) in node.Successors)
         {
             EntityState next = _states[successor];
@@ -186,7 +220,7 @@ internal sealed class RunEngine
     private void CompleteGroupIfDone(RunNode group)
     {
         EntityState state = _states[group];
-        if (state.Phase != Phase.Waiting || !group.Sinks.All(s => _states[s].Phase == Phase.Final))
+        if (state.Phase != Phase.Waiting || state.Deciding || !group.Sinks.All(s => _states[s].Phase == Phase.Final))
             return;
         // REQUIRE semantics over the sink members: a failure is DependencyError; then Warning > Done > Skipped > Missing > Locked.
         Severity worst = Severity.Locked;
@@ -200,7 +234,7 @@ internal sealed class RunEngine
             failed = failed.Union(member.Failed);
         }
         var outcome = Outcome.Simple(ToStatus(worst), state.Requested!) with { FailedForFiltering = failed, ReportedFailed = failed };
-        Finish(group, outcome);
+        Decide(group, outcome);
     }
 
     private void PushFailedNodes(RunNode group, NodeSet failed)
@@ -261,7 +295,8 @@ internal sealed class RunEngine
         Outcome? outcome = null;
         try
         {
-            outcome = await work.ConfigureAwait(false);
+            // Never continue inline: the caller holds the lock and may still be launching siblings.
+            outcome = await work.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         }
         catch (OperationCanceledException) when (_token.IsCancellationRequested)
         {
@@ -279,6 +314,7 @@ internal sealed class RunEngine
             _running--;
             if (outcome is not null && !_token.IsCancellationRequested)
                 Finish(node, outcome);
+            Drain();
             CheckFinished();
         }
     }
@@ -287,8 +323,6 @@ internal sealed class RunEngine
 
     private async Task<Outcome> RunServiceActionAsync(RunNode node, ActionSpec spec, NodeSet failedBefore)
     {
-        if (!_planOnly)
-            await Task.Yield(); // leave the caller's lock before starting anything
         var watch = Stopwatch.StartNew();
         DateTimeOffset start = DateTimeOffset.Now;
         var checks = new List<ActionResult>();
@@ -352,8 +386,7 @@ internal sealed class RunEngine
             return Outcome.Simple(ActionStatus.Skipped, spec.Name, spec);
         if (_planOnly)
         {
-            lock (_gate)
-                _planned.Add(new PlannedAction(node.Entity.FullName, spec.Name, target?.ToString() ?? string.Empty, spec.Command, spec.Mode));
+            _planned.Add(new PlannedAction(node.Entity.FullName, spec.Name, target?.ToString() ?? string.Empty, spec.Command, spec.Mode));
             return new Outcome(ActionStatus.Done, spec.Name, spec, Array.Empty<NodeResult>(), Array.Empty<ActionResult>(),
                 NodeSet.Empty, NodeSet.Empty, start, TimeSpan.Zero, 1);
         }
@@ -509,6 +542,7 @@ internal sealed class RunEngine
         public bool Activated { get; set; }
         public bool Pulled { get; set; }
         public bool Emitted { get; set; }
+        public bool Deciding { get; set; }
         public string? Requested { get; set; }
         public NodeSet Failed { get; set; } = NodeSet.Empty;
         public DateTimeOffset? Start { get; set; }

@@ -815,6 +815,20 @@ public sealed class RunEngineTests
     }
 
     [Fact]
+    public async Task Stop_at_first_failure_ends_the_run_after_the_failed_result_without_an_exception()
+    {
+        using var run = new RunHarness("""
+            services:
+              later: { after: [ bad ], actions: { start: { cmd: later } } }
+              bad: { actions: { start: { cmd: fail } } }
+            """);
+        var engine = new RunEngine(run.Plan("start"), run.Local, run.Remote, run.Observer, stopAtFirstFailure: true);
+        var results = await engine.RunAsync();
+        Assert.Equal("bad", Assert.Single(results).Service);
+        Assert.DoesNotContain("later", run.LocalCalls);
+    }
+
+    [Fact]
     public void Independent_branches_run_concurrently()
     {
         using var run = new RunHarness("""

@@ -1,0 +1,377 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using MilkCheck.Configuration;
+using MilkCheck.Execution;
+using MilkCheck.NodeSets;
+using MilkCheck.Scheduling;
+
+namespace MilkCheck.Commands;
+
+/// <summary>
+/// <para type="synopsis">Runs an action (start, stop, status…) over the services of a MilkCheck configuration and
+/// writes one ActionResult per reached service or group as soon as it is final.</para>
+/// </summary>
+/// <example><code>Invoke-MilkCheckAction status -Service lustre_servers</code></example>
+/// <example><code>$r | Where-Object Status -ne Done | Invoke-MilkCheckAction start</code></example>
+[Cmdlet(VerbsLifecycle.Invoke, "MilkCheckAction", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(ActionResult))]
+public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
+{
+    [Parameter(Mandatory = true, Position = 0)]
+    [ArgumentCompleter(typeof(ActionNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Action { get; set; } = string.Empty;
+
+    /// <summary>Entry services: top-level names or dotted member names; all roots when omitted.</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Alias("Name")]
+    [ArgumentCompleter(typeof(ServiceNameCompleter))]
+    public string[]? Service { get; set; }
+
+    [Parameter]
+    public string? Path { get; set; }
+
+    /// <summary>Restricts every target to these nodes (upstream -n); piped FailedNodes are united.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("FailedNodes")]
+    [AllowEmptyString]
+    [AllowNull]
+    public string? Node { get; set; }
+
+    /// <summary>Removes these nodes from every target (upstream -x).</summary>
+    [Parameter]
+    public string? ExcludeNode { get; set; }
+
+    /// <summary>Top-level services or groups that become Locked (upstream -X).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(ServiceNameCompleter))]
+    public string[]? ExcludeService { get; set; }
+
+    /// <summary>Only top-level entities carrying one of these tags run (upstream -t; commas split).</summary>
+    [Parameter]
+    public string[]? Tag { get; set; }
+
+    /// <summary>Variables replacing file-level ones (upstream -D name=value).</summary>
+    [Parameter]
+    public Hashtable? Define { get; set; }
+
+    /// <summary>Only the entries run, without their dependencies (upstream --nodeps).</summary>
+    [Parameter]
+    public SwitchParameter NoDependencies { get; set; }
+
+    /// <summary>Replaces the default fanout (milkcheck.conf, else 64).</summary>
+    [Parameter]
+    [ValidateRange(1, 100000)]
+    public int Fanout { get; set; }
+
+    /// <summary>Writes upstream's SUMMARY block to the information stream after the last result.</summary>
+    [Parameter]
+    public SwitchParameter Summary { get; set; }
+
+    /// <summary>Skips the confirm_actions question (upstream -y).</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    private readonly List<string> _services = new();
+    private readonly List<string> _nodes = new();
+    private readonly CancellationTokenSource _cancel = new();
+
+    protected override void ProcessRecord()
+    {
+        if (Service is not null)
+            _services.AddRange(Service.Where(s => !string.IsNullOrWhiteSpace(s)));
+        if (!string.IsNullOrWhiteSpace(Node))
+            _nodes.Add(Node);
+    }
+
+    protected override void StopProcessing() => _cancel.Cancel();
+
+    protected override void EndProcessing()
+    {
+        try
+        {
+            Run();
+        }
+        finally
+        {
+            _cancel.Dispose();
+        }
+    }
+
+    private void Run()
+    {
+        MilkCheckConfiguration configuration = LoadValidConfiguration(Path);
+        RunOptions options = BuildOptions(configuration);
+        RunPlan plan;
+        try
+        {
+            plan = RunPlan.Build(configuration.Model, configuration.Global, options);
+        }
+        catch (RunSetupException e)
+        {
+            ThrowTerminatingError(SetupError(e));
+            return;
+        }
+
+        // The plan: the same algorithm with nothing executed; gives -WhatIf its lines and progress its total.
+        var preview = new RunEngine(plan, Transports.Local(), Transports.Local(), planOnly: true);
+        int total = preview.RunAsync().GetAwaiter().GetResult().Count;
+        if (IsWhatIf())
+        {
+            foreach (var (id, message) in plan.Warnings)
+                WriteWarning(message);
+            foreach (PlannedAction action in preview.Planned)
+                ShouldProcess(Describe(action), null, null);
+            return;
+        }
+        string summary = $"Run '{Action}' on {(options.Services.Count > 0 ? string.Join(", ", options.Services) : "every service")} ({preview.Planned.Count} action(s))";
+        if (!ShouldProcess(summary, $"{summary}?", "Invoke-MilkCheckAction"))
+            return;
+        if (configuration.Global.ConfirmActions.Contains(Action, StringComparer.Ordinal) && !Force && !AskConfirmation())
+            return;
+
+        var observer = new QueueObserver();
+        var engine = new RunEngine(plan, Transports.Local(), Transports.Remote(configuration.Global), observer,
+            stopAtFirstFailure: ErrorActionIsStop());
+        Task<IReadOnlyList<ActionResult>> running = Task.Run(() => engine.RunAsync(_cancel.Token));
+        running.ContinueWith(_ => observer.Complete(), TaskScheduler.Default);
+        var written = new List<ActionResult>();
+        var progress = new ProgressRecord(1, $"MilkCheck {Action}", "starting") { PercentComplete = 0 };
+        try
+        {
+            foreach (object item in observer.Items(_cancel.Token))
+            {
+                switch (item)
+                {
+                    case ActionResult result:
+                        written.Add(result);
+                        WriteObject(result);
+                        WriteOutcome(result);
+                        break;
+                    case QueueObserver.WarningItem warning:
+                        WriteWarning(warning.Message);
+                        break;
+                }
+                progress.StatusDescription = $"{written.Count} of {total} services done, {engine.NodesInFlight} node command(s) in flight";
+                progress.PercentComplete = total == 0 ? 100 : Math.Min(100, written.Count * 100 / total);
+                WriteProgress(progress);
+            }
+            running.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+        {
+            // Ctrl+C: the results already written stay written.
+        }
+        finally
+        {
+            // Stopping (Ctrl+C, -ErrorAction Stop): kill what runs and wait until it is gone.
+            _cancel.Cancel();
+            try
+            {
+                running.Wait(TimeSpan.FromSeconds(10));
+            }
+            catch (AggregateException)
+            {
+            }
+            progress.RecordType = ProgressRecordType.Completed;
+            if (!Stopping)
+                WriteProgress(progress);
+        }
+        if (Summary || configuration.Global.Report != ReportMode.No)
+        {
+            var message = new HostInformationMessage { Message = RunSummary.FromResults(written).ToString(), NoNewLine = false };
+            WriteInformation(message, new[] { "PSHOST", "MilkCheck.Summary" });
+        }
+    }
+
+    private RunOptions BuildOptions(MilkCheckConfiguration configuration)
+    {
+        NodeSet? nodes = null;
+        if (_nodes.Count > 0)
+            nodes = NodeSet.UnionAll(_nodes.Select(ParseOrThrow));
+        NodeSet? excluded = string.IsNullOrWhiteSpace(ExcludeNode) ? null : ParseOrThrow(ExcludeNode);
+        var defines = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (Define is not null)
+        {
+            foreach (DictionaryEntry entry in Define)
+            {
+                string name = LanguagePrimitives.ConvertTo<string>(entry.Key);
+                string value = entry.Value is null ? string.Empty : LanguagePrimitives.ConvertTo<string>(entry.Value);
+                if (Model.ReservedVariables.IsReserved(name, isAction: false) || name is "SELECTED_NODES" or "EXCLUDED_NODES" or "ACTION")
+                    ThrowTerminatingError(new ErrorRecord(
+                        new ArgumentException($"-Define {name}=… names a variable MilkCheck sets itself: use another name."),
+                        "MilkCheck.InvalidDefine", ErrorCategory.InvalidArgument, name));
+                defines[name] = value;
+            }
+        }
+        return new RunOptions
+        {
+            Action = Action,
+            Services = _services.Distinct(StringComparer.Ordinal).ToArray(),
+            Nodes = nodes,
+            ExcludedNodes = excluded,
+            ExcludedServices = ExcludeService ?? Array.Empty<string>(),
+            Tags = (Tag ?? Array.Empty<string>()).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
+            Defines = defines,
+            NoDependencies = NoDependencies,
+            Fanout = MyInvocation.BoundParameters.ContainsKey(nameof(Fanout)) ? Fanout : null,
+        };
+    }
+
+    private NodeSet ParseOrThrow(string expression)
+    {
+        try
+        {
+            return NodeSet.Parse(expression, GetGroupResolver(expression));
+        }
+        catch (NodeSetParseException e)
+        {
+            ThrowTerminatingError(ErrorRecords.NodeSetInvalid(e, expression));
+        }
+        catch (GroupResolverException e)
+        {
+            ThrowTerminatingError(ErrorRecords.NodeSetInvalid(e, expression));
+        }
+        throw new InvalidOperationException("unreachable");
+    }
+
+    private bool ErrorActionIsStop()
+    {
+        object? value = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out object? bound) ? bound : GetVariableValue("ErrorActionPreference");
+        return value is not null && LanguagePrimitives.TryConvertTo(value, out ActionPreference preference) && preference == ActionPreference.Stop;
+    }
+
+    private bool IsWhatIf()
+    {
+        if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? value))
+            return value is SwitchParameter { IsPresent: true } || value is true;
+        return GetVariableValue("WhatIfPreference") is { } preference && LanguagePrimitives.IsTrue(preference);
+    }
+
+    private bool AskConfirmation()
+    {
+        try
+        {
+            return ShouldContinue($"Are you sure to run {Action} action?", "MilkCheck (confirm_actions)");
+        }
+        catch (Exception e) when (e is PSInvalidOperationException or HostException or NotImplementedException)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new InvalidOperationException($"'{Action}' is listed in confirm_actions and this session cannot ask: add -Force to run it without the question.", e),
+                "MilkCheck.ConfirmationUnavailable", ErrorCategory.PermissionDenied, Action));
+            return false;
+        }
+    }
+
+    private static string Describe(PlannedAction action) =>
+        $"Run '{action.Action}' of '{action.Service}' on {(action.Target.Length > 0 ? action.Target : "localhost")}: {action.Command}";
+
+    private void WriteOutcome(ActionResult result)
+    {
+        string where = result.FailedNodes.Length > 0 ? $" on {result.FailedNodes}" : string.Empty;
+        switch (result.Status)
+        {
+            case ActionStatus.Error:
+                WriteError(Failure(result, ErrorIds.ActionFailed, ErrorCategory.InvalidResult, $"{result.Service}.{result.Action} failed{where}."));
+                break;
+            case ActionStatus.Timeout:
+                WriteError(Failure(result, ErrorIds.ActionTimedOut, ErrorCategory.OperationTimeout, $"{result.Service}.{result.Action} timed out{where}."));
+                break;
+            case ActionStatus.DependencyError:
+                WriteError(Failure(result, ErrorIds.DependencyFailed, ErrorCategory.ResourceUnavailable,
+                    $"{result.Service}.{result.Action} did not run: a dependency it requires failed."));
+                break;
+            case ActionStatus.Warning:
+                WriteWarning($"{result.Service}.{result.Action} ended Warning (failures within its errors tolerance{where}).");
+                break;
+        }
+    }
+
+    private static ErrorRecord Failure(ActionResult result, string id, ErrorCategory category, string message) =>
+        new(new InvalidOperationException(message), id, category, result)
+        {
+            ErrorDetails = new ErrorDetails(message)
+            {
+                RecommendedAction = result.Status == ActionStatus.DependencyError
+                    ? "Fix the failed dependency first; the results of the run show which one."
+                    : "See the Nodes property of the result for each node's output and exit code.",
+            },
+        };
+
+    private static ErrorRecord SetupError(RunSetupException e)
+    {
+        ErrorCategory category = e.ErrorId switch
+        {
+            "MilkCheck.UnknownService" => ErrorCategory.ObjectNotFound,
+            "MilkCheck.ConfigurationInvalid" => ErrorCategory.InvalidData,
+            _ => ErrorCategory.InvalidArgument,
+        };
+        return new ErrorRecord(e, e.ErrorId, category, e.Target) { ErrorDetails = new ErrorDetails(e.Message) };
+    }
+
+    /// <summary>Engine events queued for the pipeline thread, which alone writes to the pipeline.</summary>
+    private sealed class QueueObserver : IRunObserver
+    {
+        private readonly BlockingCollection<object> _queue = new();
+        private int _ticks;
+
+        public sealed record WarningItem(string Id, string Message);
+
+        public void ActionStarted(string service, string action, int nodes) => Tick();
+        public void NodeCompleted(NodeResult result)
+        {
+            // Progress only: one tick per 64 nodes keeps a 4,000-node run from flooding the queue.
+            if (Interlocked.Increment(ref _ticks) % 64 == 0)
+                Tick();
+        }
+
+        public void ActionCompleted(ActionResult result) => Add(result);
+        public void Warning(string errorId, string message) => Add(new WarningItem(errorId, message));
+        public void Complete() => _queue.CompleteAdding();
+
+        private void Tick() => Add(Tick_);
+
+        private static readonly object Tick_ = new();
+
+        private void Add(object item)
+        {
+            try
+            {
+                _queue.Add(item);
+            }
+            catch (InvalidOperationException)
+            {
+                // Completed: the run is over.
+            }
+        }
+
+        public IEnumerable<object> Items(CancellationToken token)
+        {
+            IEnumerable<object> items;
+            try
+            {
+                items = _queue.GetConsumingEnumerable(token);
+            }
+            catch (OperationCanceledException)
+            {
+                yield break;
+            }
+            using IEnumerator<object> e = items.GetEnumerator();
+            while (true)
+            {
+                try
+                {
+                    if (!e.MoveNext())
+                        yield break;
+                }
+                catch (OperationCanceledException)
+                {
+                    yield break;
+                }
+                yield return e.Current;
+            }
+        }
+    }
+}

@@ -1,0 +1,312 @@
+using System.Management.Automation;
+using Xunit;
+
+namespace MilkCheck.Tests;
+
+public sealed class InvokeCmdletTests : IDisposable
+{
+    private readonly PowerShellHost _host = new();
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "milkcheck-invoke-" + Guid.NewGuid().ToString("N"));
+
+    public InvokeCmdletTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose()
+    {
+        _host.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private string Config(string yaml)
+    {
+        string path = Path.Combine(_dir, "conf" + Guid.NewGuid().ToString("N")[..6]);
+        Directory.CreateDirectory(path);
+        File.WriteAllText(Path.Combine(path, "services.yaml"), yaml.Replace("%MARK", _dir));
+        return path;
+    }
+
+    private RunStreams Invoke(string path, string arguments, string? before = null) =>
+        _host.RunWithStreams($"{before}\nInvoke-MilkCheckAction {arguments} -Path '{path}'");
+
+    private const string Chain = """
+        services:
+          app:
+            desc: the application
+            require: [ db ]
+            actions:
+              start: { cmd: "echo app started; touch %MARK/app" }
+          db:
+            actions:
+              start: { cmd: "echo db started; touch %MARK/db" }
+        """;
+
+    [Fact]
+    public void Invoke_runs_dependencies_first_and_writes_one_typed_result_per_entity()
+    {
+        var run = Invoke(Config(Chain), "start");
+        Assert.Empty(run.Errors);
+        Assert.Equal(new[] { "db", "app" }, run.Results.Select(r => r.Service));
+        Assert.All(run.Results, r => Assert.Equal(ActionStatus.Done, r.Status));
+        NodeResult node = Assert.Single(run.Results[1].Nodes);
+        Assert.Equal("localhost", node.Node);
+        Assert.Equal("app started", node.Output);
+        Assert.Equal(0, node.ExitCode);
+        Assert.True(File.Exists(Path.Combine(_dir, "app")));
+        Assert.Equal("the application", run.Results[1].Description);
+    }
+
+    [Fact]
+    public void A_failed_service_writes_an_ActionFailed_error_its_dependents_DependencyFailed()
+    {
+        var run = Invoke(Config("""
+            services:
+              app: { require: [ db ], actions: { start: { cmd: "true" } } }
+              db: { actions: { start: { cmd: "echo broken; exit 3" } } }
+            """), "start");
+        Assert.Equal(new[] { ActionStatus.Error, ActionStatus.DependencyError }, run.Results.Select(r => r.Status));
+        Assert.Equal(new[] { "MilkCheck.ActionFailed,MilkCheck.Commands.InvokeMilkCheckActionCommand", "MilkCheck.DependencyFailed,MilkCheck.Commands.InvokeMilkCheckActionCommand" },
+            run.Errors.Select(e => e.FullyQualifiedErrorId));
+        Assert.Same(run.Results[0], run.Errors[0].TargetObject);
+        Assert.Equal(3, run.Results[0].Nodes[0].ExitCode);
+        Assert.Equal(NodeStatus.Failed, run.Results[0].Nodes[0].Status);
+    }
+
+    [Fact]
+    public void A_warning_result_writes_a_warning_not_an_error()
+    {
+        var run = Invoke(Config("""
+            services:
+              s: { errors: 1, actions: { start: { cmd: "false" } } }
+            """), "start");
+        Assert.Empty(run.Errors);
+        Assert.Equal(ActionStatus.Warning, Assert.Single(run.Results).Status);
+        Assert.Contains(run.Warnings, w => w.Contains("s.start ended Warning"));
+    }
+
+    [Fact]
+    public void An_unknown_service_stops_before_anything_runs()
+    {
+        var run = Invoke(Config(Chain), "start nope");
+        ErrorRecord error = Assert.Single(run.Errors);
+        Assert.StartsWith("MilkCheck.UnknownService", error.FullyQualifiedErrorId);
+        Assert.Empty(run.Results);
+        Assert.False(File.Exists(Path.Combine(_dir, "db")));
+    }
+
+    [Fact]
+    public void An_invalid_node_set_is_a_terminating_NodeSetInvalid()
+    {
+        var run = Invoke(Config(Chain), "start -Node 'n[1-'");
+        Assert.StartsWith("MilkCheck.NodeSetInvalid", Assert.Single(run.Errors).FullyQualifiedErrorId);
+        Assert.False(File.Exists(Path.Combine(_dir, "db")));
+    }
+
+    [Fact]
+    public void WhatIf_runs_nothing_and_writes_no_object()
+    {
+        var run = Invoke(Config(Chain), "start -WhatIf");
+        Assert.Empty(run.Output);
+        Assert.Empty(run.Errors);
+        Assert.False(File.Exists(Path.Combine(_dir, "db")));
+        Assert.False(File.Exists(Path.Combine(_dir, "app")));
+    }
+
+    [Fact]
+    public void Summary_goes_to_the_information_stream_after_the_results_and_adds_no_object()
+    {
+        var run = Invoke(Config("""
+            services:
+              ok: { actions: { start: { cmd: "true" } } }
+              bad: { desc: broken one, actions: { start: { cmd: "false" } } }
+            """), "start -Summary");
+        Assert.Equal(2, run.Output.Count);
+        InformationRecord summary = Assert.Single(run.Information, i => i.Tags.Contains("MilkCheck.Summary"));
+        string text = summary.MessageData.ToString()!.ReplaceLineEndings("\n");
+        Assert.Contains(" SUMMARY - 2 actions (1 failed)\n + bad.start - broken one", text);
+    }
+
+    [Fact]
+    public void Piped_results_rerun_only_those_services_on_their_failed_nodes()
+    {
+        string path = Config("""
+            services:
+              web: { target: "n[1-3]", mode: exec, actions: { start: { cmd: "test %%h != n2" } } }
+              db: { target: "n[1-3]", mode: exec, actions: { start: { cmd: "echo %%h" } } }
+            """);
+        var run = _host.RunWithStreams($"""
+            $r = Invoke-MilkCheckAction start -Path '{path}' -ErrorAction SilentlyContinue
+            $r | Where-Object Status -ne Done | Invoke-MilkCheckAction start -Path '{path}' -ErrorAction SilentlyContinue
+            """);
+        ActionResult rerun = Assert.Single(run.Results);
+        Assert.Equal("web", rerun.Service);
+        Assert.Equal("n2", Assert.Single(rerun.Nodes).Node);
+        Assert.Equal("n2", rerun.FailedNodes);
+    }
+
+    [Fact]
+    public void Services_piped_from_Get_MilkCheckService_make_one_run()
+    {
+        string path = Config(Chain);
+        var run = _host.RunWithStreams($"Get-MilkCheckService db -Path '{path}' | Invoke-MilkCheckAction start -Path '{path}'");
+        Assert.Equal("db", Assert.Single(run.Results).Service);
+    }
+
+    [Fact]
+    public void Exec_mode_runs_one_local_process_per_node_with_placeholders()
+    {
+        var run = Invoke(Config("""
+            services:
+              e: { target: "n[1-3]", mode: exec, actions: { status: { cmd: "echo %%h is %%n" } } }
+            """), "status");
+        ActionResult e = Assert.Single(run.Results);
+        Assert.Equal(new[] { "n1 is 0", "n2 is 1", "n3 is 2" }, e.Nodes.Select(n => n.Output));
+        Assert.Equal("n[1-3]", e.Target);
+    }
+
+    [Fact]
+    public void Define_replaces_a_file_variable_and_reserved_names_are_refused()
+    {
+        string path = Config("""
+            variables:
+              WHO: file
+            services:
+              s: { actions: { start: { cmd: "echo %WHO" } } }
+            """);
+        var run = Invoke(path, "start -Define @{ WHO = 'cli' }");
+        Assert.Equal("cli", Assert.Single(Assert.Single(run.Results).Nodes).Output);
+        var refused = Invoke(path, "start -Define @{ NAME = 'x' }");
+        Assert.StartsWith("MilkCheck.InvalidDefine", Assert.Single(refused.Errors).FullyQualifiedErrorId);
+    }
+
+    [Fact]
+    public void ExcludeService_gives_a_Locked_result_and_Tag_skips_the_untagged()
+    {
+        string path = Config("""
+            services:
+              app: { tags: [ a ], require: [ db ], actions: { start: { cmd: "true" } } }
+              db: { tags: [ a ], actions: { start: { cmd: "touch %MARK/db" } } }
+              other: { actions: { start: { cmd: "true" } } }
+            """);
+        var run = Invoke(path, "start -ExcludeService db -Tag a");
+        Assert.Equal(ActionStatus.Locked, run.Results.Single(r => r.Service == "db").Status);
+        Assert.Equal(ActionStatus.Done, run.Results.Single(r => r.Service == "app").Status);
+        Assert.Equal(ActionStatus.Skipped, run.Results.Single(r => r.Service == "other").Status);
+        Assert.False(File.Exists(Path.Combine(_dir, "db")));
+    }
+
+    [Fact]
+    public void An_unknown_action_gives_Missing_results_and_one_warning()
+    {
+        var run = Invoke(Config(Chain), "restart");
+        Assert.All(run.Results, r => Assert.Equal(ActionStatus.Missing, r.Status));
+        Assert.Equal(2, run.Results.Count);
+        Assert.Single(run.Warnings, w => w.Contains("'restart'"));
+        Assert.Empty(run.Errors);
+    }
+
+    [Fact]
+    public void ErrorAction_Stop_ends_the_run_at_the_first_failed_entity()
+    {
+        var run = Invoke(Config("""
+            services:
+              after_it: { after: [ bad ], actions: { start: { cmd: "touch %MARK/after" } } }
+              bad: { actions: { start: { cmd: "false" } } }
+            """), "start -ErrorAction Stop");
+        Assert.StartsWith("MilkCheck.ActionFailed", Assert.Single(run.Errors).FullyQualifiedErrorId);
+        Assert.False(File.Exists(Path.Combine(_dir, "after")));
+    }
+
+    [Fact]
+    public void A_timeout_ends_the_action_Timeout_with_the_node_reason()
+    {
+        var run = Invoke(Config("""
+            services:
+              slow: { timeout: 0.3, actions: { start: { cmd: "sleep 30" } } }
+            """), "start -ErrorAction SilentlyContinue");
+        ActionResult slow = Assert.Single(run.Results);
+        Assert.Equal(ActionStatus.Timeout, slow.Status);
+        NodeResult node = Assert.Single(slow.Nodes);
+        Assert.Equal(NodeStatus.Timeout, node.Status);
+        Assert.Null(node.ExitCode);
+        Assert.Contains("timed out", node.Reason);
+    }
+
+    [Fact]
+    public void Measure_on_a_real_run_gives_upstreams_exit_code()
+    {
+        string path = Config("""
+            services:
+              entry: { require: [ dep ], actions: { start: { cmd: "true" } } }
+              dep: { errors: 1, actions: { start: { cmd: "false" } } }
+            """);
+        var run = _host.RunWithStreams($"(Invoke-MilkCheckAction start -Path '{path}' -WarningAction SilentlyContinue | Measure-MilkCheckResult).ExitCode");
+        Assert.Equal(3, (int)Assert.Single(run.Output).BaseObject);
+    }
+
+    [Fact]
+    public void An_embedded_shell_script_with_functions_a_loop_and_a_heredoc_runs_as_one_script()
+    {
+        var run = Invoke(Config("""
+            services:
+              script:
+                target: "n[1-2]"
+                mode: exec
+                actions:
+                  status:
+                    cmd: |
+                      greet() {
+                        echo "hello $1"
+                      }
+                      count=0
+                      for i in 1 2 3; do
+                        count=$((count + i))
+                      done
+                      cat <<EOF
+                      sum=$count
+                      EOF
+                      greet %%h
+                      if [ "$count" -ne 6 ]; then
+                        exit 1
+                      fi
+                      total=0
+                      while [ $total -lt 2 ]; do
+                        total=$((total + 1))
+                      done
+                      echo "loops=$total"
+                      unset count
+                      unset total
+                      true
+                      :
+            """), "status");
+        ActionResult script = Assert.Single(run.Results);
+        Assert.Equal(ActionStatus.Done, script.Status);
+        Assert.Equal("sum=6\nhello n1\nloops=2", script.Nodes[0].Output);
+        Assert.Equal("sum=6\nhello n2\nloops=2", script.Nodes[1].Output);
+    }
+
+    [Fact]
+    public void A_shebang_script_runs_with_its_interpreter_locally_and_in_exec_mode()
+    {
+        var run = Invoke(Config("""
+            services:
+              local:
+                actions:
+                  status:
+                    cmd: |
+                      #!/usr/bin/env python3
+                      import sys
+                      print("python", sys.version_info[0])
+              perNode:
+                target: "n[1-2]"
+                mode: exec
+                actions:
+                  status:
+                    cmd: |
+                      #!/usr/bin/env python3
+                      values = [x * 2 for x in range(3)]
+                      print("%%h", values)
+            """), "status");
+        Assert.Empty(run.Errors);
+        Assert.Equal("python 3", run.Results.Single(r => r.Service == "local").Nodes[0].Output);
+        Assert.Equal(new[] { "n1 [0, 2, 4]", "n2 [0, 2, 4]" }, run.Results.Single(r => r.Service == "perNode").Nodes.Select(n => n.Output));
+    }
+}
