@@ -309,4 +309,25 @@ public sealed class InvokeCmdletTests : IDisposable
         Assert.Equal("python 3", run.Results.Single(r => r.Service == "local").Nodes[0].Output);
         Assert.Equal(new[] { "n1 [0, 2, 4]", "n2 [0, 2, 4]" }, run.Results.Single(r => r.Service == "perNode").Nodes.Select(n => n.Output));
     }
+
+    [Fact]
+    public void Table_views_show_service_status_target_failed_nodes_and_each_node()
+    {
+        string path = Config("""
+            services:
+              web: { target: "n[1-3]", mode: exec, actions: { start: { cmd: "echo hi %%h; test %%h != n2" } } }
+            """);
+        var run = _host.RunWithStreams($"""
+            $r = Invoke-MilkCheckAction start -Path '{path}' -ErrorAction SilentlyContinue
+            $PSStyle.OutputRendering = 'PlainText'
+            ($r | Format-Table | Out-String -Width 80)
+            ($r.Nodes | Format-Table | Out-String -Width 80)
+            """);
+        string results = ((string)run.Output[0].BaseObject).ReplaceLineEndings("\n");
+        string nodes = ((string)run.Output[1].BaseObject).ReplaceLineEndings("\n");
+        Assert.Matches(@"Service {12}Action  Status {10}Target {8}FailedNodes +Duration", results);
+        Assert.Matches(@"web +start +Error +n\[1-3\] +n2 +\d+\.\d\d s", results);
+        Assert.Matches(@"Node {9}Service {8}Action  Status {15}Exit Output", nodes);
+        Assert.Matches(@"n2 {11}web {12}start   Failed +1 hi n2", nodes);
+    }
 }
