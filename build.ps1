@@ -136,6 +136,21 @@ function Invoke-Demo {
     Invoke-Build
     $code = Invoke-ChildPwsh @"
 Import-Module '$module/MilkCheck.psd1'
+`$demo = '$root/examples/demo'
+Write-Host '== The services of examples/demo: Get-MilkCheckService -Path examples/demo'
+Get-MilkCheckService -Path `$demo | Format-Table -AutoSize | Out-String -Width 160 | Write-Host
+Write-Host '== Invoke-MilkCheckAction start -Path examples/demo -Summary  (one status line per service, as it finishes)'
+Invoke-MilkCheckAction start -Path `$demo -Summary -ErrorAction SilentlyContinue -WarningAction SilentlyContinue -OutVariable r | Out-Host
+Write-Host '== The results are objects: `$r | Where-Object Status -ne Done | Format-Table'
+`$r | Where-Object Status -ne Done | Format-Table | Out-String | Write-Host
+Write-Host '== Every node''s result: (`$r | Where-Object Service -eq compute).Nodes'
+(`$r | Where-Object Service -eq compute).Nodes | Format-Table | Out-String | Write-Host
+Write-Host '== Exit code for a scheduled job, as upstream: (`$r | Measure-MilkCheckResult).ExitCode'
+(`$r | Measure-MilkCheckResult).ExitCode
+Write-Host '== -WhatIf: the plan of stop (reversed order), nothing runs'
+Invoke-MilkCheckAction stop -Path `$demo -WhatIf
+Write-Host '== The dependency graph (upstream -g): Get-MilkCheckGraph -Path examples/demo'
+Get-MilkCheckGraph -Path `$demo
 Write-Host '== Expand-MilkCheckNodeSet ''node[1-3],login[01-02]'''
 Expand-MilkCheckNodeSet 'node[1-3],login[01-02]'
 Write-Host '== Compress-MilkCheckNodeSet of a list of names'
