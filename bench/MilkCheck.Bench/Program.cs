@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using MilkCheck.Execution;
 using MilkCheck.NodeSets;
+using MilkCheck.Scheduling;
 
 // End-to-end scenarios measured with a Stopwatch: each runs once to warm up, then N times; the median is
 // reported next to its target. Run through `build.ps1 -Task Bench` (Release build).
@@ -61,12 +63,20 @@ var scenarios = new List<Scenario>
     }),
     new("config: load 34 services x 5 actions (groups, variables)", "< 50 ms", 10, () => LoadScenario(34)),
     new("config: load 1,000 services x 5 actions", "< 500 ms", 5, () => LoadScenario(1000)),
+    new("baseline: 300 x /bin/sh -c true, back to back", "(baseline)", 3, () => () => { Spawn(300); return null; }),
+    new("run: 300-service local DAG of true (depth 10)", "<= 1.5x", 3, () => DagScenario(300, 10))
+        { Baseline = "baseline: 300 x /bin/sh -c true, back to back" },
+    new("baseline: 1,000 x /bin/sh -c true, back to back", "(baseline)", 3, () => () => { Spawn(1000); return null; }),
+    new("run: exec mode, 1,000 nodes, fanout 64", "<= 1.5x", 3, ExecScenario)
+        { Baseline = "baseline: 1,000 x /bin/sh -c true, back to back" },
+    new("run: 34 services x 4,000 nodes, short output (fake transport)", "(report)", 3, MemoryScenario),
 };
 
 Console.WriteLine($"MilkCheck benchmarks ({Environment.ProcessorCount} cores, .NET {Environment.Version})");
 Console.WriteLine();
 Console.WriteLine($"{"scenario",-58} {"median",10} {"min",10} {"target",10}");
 Console.WriteLine(new string('-', 92));
+var medians = new Dictionary<string, double>();
 foreach (Scenario scenario in scenarios)
 {
     Func<string?> run = scenario.Setup();
@@ -79,9 +89,98 @@ foreach (Scenario scenario in scenarios)
         times.Add(watch.Elapsed.TotalMilliseconds);
     }
     times.Sort();
-    Console.WriteLine($"{scenario.Name,-58} {times[times.Count / 2],8:F1}ms {times[0],8:F1}ms {scenario.Target,10}");
+    double median = times[times.Count / 2];
+    medians[scenario.Name] = median;
+    Console.WriteLine($"{scenario.Name,-58} {median,8:F1}ms {times[0],8:F1}ms {scenario.Target,10}");
+    if (scenario.Baseline is not null && medians.TryGetValue(scenario.Baseline, out double baseline))
+        Console.WriteLine($"    {median / baseline:F2}x the baseline ({baseline:F1} ms), measured in this run");
     if (note is not null)
         Console.WriteLine($"    {note}");
+}
+
+// Spawns /bin/sh -c true one after the other, as a shell loop would.
+static void Spawn(int count)
+{
+    for (int i = 0; i < count; i++)
+    {
+        using var process = Process.Start(new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", "true" }, UseShellExecute = false })!;
+        process.WaitForExit();
+        Check(process.ExitCode == 0, "true failed");
+    }
+}
+
+static string TempConfig(string name, string yaml)
+{
+    string dir = Path.Combine(Path.GetTempPath(), $"milkcheck-bench-{name}-{Environment.ProcessId}");
+    Directory.CreateDirectory(dir);
+    File.WriteAllText(Path.Combine(dir, "site.yaml"), yaml);
+    return dir;
+}
+
+static IReadOnlyList<MilkCheck.ActionResult> Run(MilkCheck.Configuration.MilkCheckConfiguration configuration, string action,
+    ITransport local, ITransport remote, int? fanout = null)
+{
+    RunPlan plan = RunPlan.Build(configuration.Model, configuration.Global, new RunOptions { Action = action, Fanout = fanout });
+    return new RunEngine(plan, local, remote).RunAsync().GetAwaiter().GetResult();
+}
+
+// Layers of services; each requires two services of the layer below.
+static Func<string?> DagScenario(int services, int depth)
+{
+    var yaml = new System.Text.StringBuilder("services:\n");
+    int perLayer = services / depth;
+    for (int layer = 0; layer < depth; layer++)
+        for (int i = 0; i < perLayer; i++)
+        {
+            yaml.Append($"  s{layer}_{i}:\n");
+            if (layer > 0)
+                yaml.Append($"    require: [ s{layer - 1}_{i}, s{layer - 1}_{(i + 1) % perLayer} ]\n");
+            yaml.Append("    actions: { start: { cmd: \"true\" } }\n");
+        }
+    var configuration = MilkCheck.Configuration.MilkCheckConfiguration.Load(TempConfig("dag", yaml.ToString()));
+    Check(!configuration.HasErrors, string.Join("; ", configuration.Diagnostics));
+    return () =>
+    {
+        var results = Run(configuration, "start", new LocalTransport(), new LocalTransport());
+        Check(results.Count == services && results.All(r => r.Status == MilkCheck.ActionStatus.Done), "DAG run");
+        return null;
+    };
+}
+
+static Func<string?> ExecScenario()
+{
+    var configuration = MilkCheck.Configuration.MilkCheckConfiguration.Load(TempConfig("exec",
+        "services:\n  e: { target: \"node[1-1000]\", mode: exec, actions: { start: { cmd: \"true\" } } }\n"));
+    return () =>
+    {
+        var results = Run(configuration, "start", new LocalTransport(), new LocalTransport(), fanout: 64);
+        Check(results.Single().Nodes.Count == 1000 && results.Single().Status == MilkCheck.ActionStatus.Done, "exec run");
+        return null;
+    };
+}
+
+// 34 services over 4,000 nodes answered at once by a transport with one short line per node.
+static Func<string?> MemoryScenario()
+{
+    var yaml = new System.Text.StringBuilder("variables:\n  NODES: \"node[1-4000]\"\nservices:\n");
+    for (int i = 0; i < 34; i++)
+    {
+        yaml.Append($"  svc{i}:\n    target: \"%NODES\"\n");
+        if (i > 0)
+            yaml.Append($"    require: [ svc{i - 1} ]\n");
+        yaml.Append("    actions: { start: { cmd: \"systemctl start unit\" } }\n");
+    }
+    var configuration = MilkCheck.Configuration.MilkCheckConfiguration.Load(TempConfig("memory", yaml.ToString()));
+    var instant = new InstantTransport();
+    return () =>
+    {
+        long before = GC.GetTotalMemory(true);
+        var results = Run(configuration, "start", instant, instant);
+        long after = GC.GetTotalMemory(true);
+        Check(results.Count == 34 && results.Sum(r => r.Nodes.Count) == 34 * 4000, "memory run");
+        GC.KeepAlive(results);
+        return $"results of 136,000 node commands kept: {(after - before) / 1024.0 / 1024.0:F1} MiB ({(after - before) / 136_000.0:F0} bytes per node result)";
+    };
 }
 
 // A directory shaped like a real site: services in groups of 5, node set targets, variables, dependencies.
@@ -120,4 +219,15 @@ static void Check(bool condition, string detail)
 }
 
 /// <summary>A measured scenario: Setup prepares inputs (not timed) and returns the timed run, which may return a note.</summary>
-internal sealed record Scenario(string Name, string Target, int Repeat, Func<Func<string?>> Setup);
+internal sealed record Scenario(string Name, string Target, int Repeat, Func<Func<string?>> Setup)
+{
+    /// <summary>A scenario measured earlier in the same run whose median this one is compared with.</summary>
+    public string? Baseline { get; init; }
+}
+
+/// <summary>Answers every command at once with one short line, as a healthy cluster would.</summary>
+internal sealed class InstantTransport : ITransport
+{
+    public Task<NodeOutcome> RunAsync(string node, string command, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        Task.FromResult(new NodeOutcome(MilkCheck.NodeStatus.Ok, 0, "active", TimeSpan.Zero, null));
+}
