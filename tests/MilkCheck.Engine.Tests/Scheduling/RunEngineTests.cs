@@ -380,6 +380,18 @@ public sealed class RunEngineTests
     }
 
     [Fact]
+    public void Delay_is_waited_before_every_attempt_and_counted_in_the_duration()
+    {
+        using var run = new RunHarness("""
+            services:
+              s: { delay: 0.1, retry: 1, actions: { start: { cmd: fail } } }
+            """);
+        ActionResult s = run.Run("start").Of("s");
+        Assert.Equal(2, s.Attempts);
+        Assert.True(s.Duration >= TimeSpan.FromMilliseconds(200), $"two delays of 0.1 s, measured {s.Duration}");
+    }
+
+    [Fact]
     public void A_successful_attempt_ends_the_retries()
     {
         int calls = 0;
