@@ -132,9 +132,10 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
         if (configuration.Global.ConfirmActions.Contains(Action, StringComparer.Ordinal) && !Force && !AskConfirmation())
             return;
 
+        WarnAboutFileLimit(plan.DefaultFanout);
         var observer = new QueueObserver();
-        var engine = new RunEngine(plan, Transports.Local(), Transports.Remote(configuration.Global), observer,
-            stopAtFirstFailure: ErrorActionIsStop());
+        ITransport remote = Transports.Remote(configuration.Global);
+        var engine = new RunEngine(plan, Transports.Local(), remote, observer, stopAtFirstFailure: ErrorActionIsStop());
         Task<IReadOnlyList<ActionResult>> running = Task.Run(() => engine.RunAsync(_cancel.Token));
         running.ContinueWith(_ => observer.Complete(), TaskScheduler.Default);
         var written = new List<ActionResult>();
@@ -175,6 +176,7 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
             catch (AggregateException)
             {
             }
+            (remote as IDisposable)?.Dispose(); // closes the run's SSH connections
             progress.RecordType = ProgressRecordType.Completed;
             if (!Stopping)
                 WriteProgress(progress);
@@ -235,6 +237,13 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
             ThrowTerminatingError(ErrorRecords.NodeSetInvalid(e, expression));
         }
         throw new InvalidOperationException("unreachable");
+    }
+
+    /// <summary>Each command in flight holds file descriptors (a connection, or pipes): say so when the fanout may exceed the limit.</summary>
+    private void WarnAboutFileLimit(int fanout)
+    {
+        if (Transports.OpenFileLimit() is { } limit && fanout * 4L + 64 > limit)
+            WriteWarning($"Fanout {fanout} may need about {fanout * 4 + 64} file descriptors but this process may open {limit} (ulimit -n): lower -Fanout or raise the limit.");
     }
 
     private bool ErrorActionIsStop()

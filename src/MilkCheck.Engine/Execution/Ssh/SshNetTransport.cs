@@ -1,0 +1,302 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace MilkCheck.Execution.Ssh;
+
+/// <summary>Where the SSH transport takes its settings from: explicit, so tests never touch the real ~/.ssh.</summary>
+/// <param name="Home">The home of ~ in ssh_config (normally $HOME).</param>
+/// <param name="ConfigFile">The OpenSSH client configuration (normally ~/.ssh/config); missing is fine.</param>
+/// <param name="ConnectTimeout">Per node, covering TCP connect, banner, key exchange and authentication, unless
+/// ssh_config's ConnectTimeout says otherwise for the host.</param>
+/// <param name="MaxSessions">Channels open at once on one connection; the others wait their turn.</param>
+internal sealed record SshTransportOptions(string Home, string ConfigFile, string LocalUser, TimeSpan ConnectTimeout, int MaxSessions,
+    int OutputLimit = LocalTransport.DefaultOutputLimit)
+{
+    /// <summary>$HOME/.ssh/config of the current user.</summary>
+    public static SshTransportOptions FromEnvironment(TimeSpan connectTimeout, int maxSessions)
+    {
+        string home = Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } h ? h : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return new SshTransportOptions(home, Path.Combine(home, ".ssh", "config"), Environment.UserName, connectTimeout, maxSessions);
+    }
+}
+
+/// <summary>
+/// Remote commands over SSH.NET with ONE connection per node for the whole run: opened on first use (async, so no
+/// thread waits while nodes connect), reused by every later action on that node, at most MaxSessions channels at
+/// once on it. A node that cannot be reached costs one attempt: later commands get the same failure at once.
+/// Host keys are checked against known_hosts (never a prompt). Dispose closes every connection.
+/// </summary>
+internal sealed class SshNetTransport : ITransport, IDisposable
+{
+    private readonly SshTransportOptions _options;
+    private readonly SshConfig _config;
+    private readonly ConcurrentDictionary<string, Lazy<Task<Connection>>> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, KnownHosts> _knownHosts = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _closing = new();
+    private int _opened;
+    private bool _disposed;
+
+    public SshNetTransport(SshTransportOptions options)
+    {
+        _options = options;
+        _config = SshConfig.Load(options.ConfigFile, options.Home);
+    }
+
+    /// <summary>Connections opened so far in this run (each node at most once).</summary>
+    public int ConnectionsOpened => Volatile.Read(ref _opened);
+
+    public async Task<NodeOutcome> RunAsync(string node, string command, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var watch = Stopwatch.StartNew();
+        if (timeout is { } zero && zero <= TimeSpan.Zero)
+            return new NodeOutcome(NodeStatus.Timeout, null, string.Empty, watch.Elapsed, "timed out (timeout: 0)");
+
+        Lazy<Task<Connection>> lazy = _connections.GetOrAdd(node, n => new Lazy<Task<Connection>>(() => ConnectAsync(n)));
+        Connection connection;
+        try
+        {
+            connection = await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConnectFailure failure)
+        {
+            bool first = failure.Reported.TryAdd(0, true);
+            return new NodeOutcome(failure.Status, null, string.Empty, watch.Elapsed,
+                first ? failure.Message : failure.Message + " (connect attempted once this run)");
+        }
+        if (connection.Failed is { } broken)
+            return new NodeOutcome(NodeStatus.Unreachable, null, string.Empty, watch.Elapsed, broken + " (connection lost earlier this run)");
+
+        await connection.Channels.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ExecuteAsync(connection, command, timeout, watch, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.Channels.Release();
+        }
+    }
+
+    private async Task<NodeOutcome> ExecuteAsync(Connection connection, string command, TimeSpan? timeout, Stopwatch watch, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
+        if (timeout is { } t)
+            limit.CancelAfter(t);
+        var buffer = new MergedOutput(_options.OutputLimit);
+        using SshCommand ssh = connection.Client.CreateCommand(command);
+        try
+        {
+            Task execute = ssh.ExecuteAsync(limit.Token);
+            Task stdout = buffer.ReadAsync(ssh.OutputStream);
+            Task stderr = buffer.ReadAsync(ssh.ExtendedOutputStream);
+            await execute.ConfigureAwait(false);
+            await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_closing.IsCancellationRequested)
+        {
+            return new NodeOutcome(NodeStatus.Timeout, null, buffer.Text, watch.Elapsed,
+                $"timed out after {timeout!.Value.TotalSeconds:0.###} s (the channel was closed and the remote command signalled)", buffer.Truncated);
+        }
+        catch (Exception e) when (e is SshConnectionException or SocketException or SshException or ObjectDisposedException or IOException)
+        {
+            if (cancellationToken.IsCancellationRequested)
+                throw new OperationCanceledException(cancellationToken);
+            connection.Failed = $"connection lost: {e.Message}";
+            return new NodeOutcome(NodeStatus.Unreachable, null, buffer.Text, watch.Elapsed, connection.Failed, buffer.Truncated);
+        }
+        catch (TimeoutException)
+        {
+            // The command ended but its streams never closed: keep what arrived.
+        }
+        int? exit = ssh.ExitStatus;
+        if (exit is null)
+            return new NodeOutcome(NodeStatus.Failed, null, buffer.Text, watch.Elapsed,
+                ssh.ExitSignal is { } signal ? $"killed by signal {signal}" : "no exit status from the server", buffer.Truncated);
+        return new NodeOutcome(exit == 0 ? NodeStatus.Ok : NodeStatus.Failed, exit, buffer.Text, watch.Elapsed, null, buffer.Truncated);
+    }
+
+    private async Task<Connection> ConnectAsync(string node)
+    {
+        SshHostSettings settings = _config.Resolve(node, _options.LocalUser);
+        TimeSpan connectTimeout = settings.ConnectTimeout ?? _options.ConnectTimeout;
+        var keys = new List<IPrivateKeySource>();
+        var keyProblems = new List<string>();
+        foreach (string file in settings.IdentityFiles)
+        {
+            if (!File.Exists(file))
+                continue;
+            try
+            {
+                keys.Add(new PrivateKeyFile(file));
+            }
+            catch (SshPassPhraseNullOrEmptyException)
+            {
+                keyProblems.Add($"{file} is encrypted (MilkCheck uses keys without a passphrase; use the openssh transport for an agent)");
+            }
+            catch (Exception e) when (e is SshException or InvalidOperationException or NotSupportedException or ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                keyProblems.Add($"{file}: {e.Message}");
+            }
+        }
+        if (keys.Count == 0 && keyProblems.Count == 0)
+            keyProblems.Add($"no identity file found (tried {string.Join(", ", settings.IdentityFiles)})");
+        // Without a usable key the connection is still made, so that an unreachable node says so first.
+        ConnectionInfo info = keys.Count > 0
+            ? new PrivateKeyConnectionInfo(settings.HostName, settings.Port, settings.User, keys.ToArray())
+            : new ConnectionInfo(settings.HostName, settings.Port, settings.User, new NoneAuthenticationMethod(settings.User));
+        info.Timeout = connectTimeout;
+        info.MaxSessions = Math.Max(_options.MaxSessions, 1);
+        var client = new SshClient(info);
+        string? hostKeyProblem = null;
+        client.HostKeyReceived += (_, e) =>
+        {
+            (e.CanTrust, hostKeyProblem) = VerifyHostKey(node, settings, e.HostKeyName, e.HostKey);
+        };
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
+        deadline.CancelAfter(connectTimeout);
+        Interlocked.Increment(ref _opened);
+        try
+        {
+            await client.ConnectAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            client.Dispose();
+            throw Classify(e, hostKeyProblem, connectTimeout, settings, keyProblems);
+        }
+        return new Connection(client, Math.Max(_options.MaxSessions, 1));
+    }
+
+    private (bool Trust, string? Problem) VerifyHostKey(string node, SshHostSettings settings, string keyType, byte[] key)
+    {
+        if (settings.StrictHostKeyChecking == StrictHostKeyChecking.No)
+            return (true, null);
+        KnownHosts known = _knownHosts.GetOrAdd(string.Join('\n', settings.UserKnownHostsFiles), _ => new KnownHosts(settings.UserKnownHostsFiles));
+        var names = new List<string> { node };
+        if (!string.Equals(settings.HostName, node, StringComparison.Ordinal))
+            names.Add(settings.HostName);
+        switch (known.Check(names, settings.Port, keyType, key))
+        {
+            case HostKeyMatch.Known:
+                return (true, null);
+            case HostKeyMatch.Changed:
+                return (false, $"the {keyType} host key of {node} differs from the one in {string.Join(" or ", settings.UserKnownHostsFiles)} (a changed host key: check the node, then fix known_hosts)");
+            case HostKeyMatch.Revoked:
+                return (false, $"the {keyType} host key of {node} is marked @revoked in known_hosts");
+            default:
+                if (settings.StrictHostKeyChecking == StrictHostKeyChecking.AcceptNew && settings.UserKnownHostsFiles.Count > 0)
+                {
+                    known.Add(settings.UserKnownHostsFiles[0], node, settings.Port, keyType, key);
+                    return (true, null);
+                }
+                return (false, $"no {keyType} host key of {node} in {string.Join(" or ", settings.UserKnownHostsFiles)} (StrictHostKeyChecking {settings.StrictHostKeyChecking}: add it with ssh-keyscan, or set StrictHostKeyChecking accept-new)");
+        }
+    }
+
+    private ConnectFailure Classify(Exception e, string? hostKeyProblem, TimeSpan connectTimeout, SshHostSettings settings, List<string> keyProblems)
+    {
+        string where = $"{settings.User}@{settings.HostName}:{settings.Port}";
+        if (hostKeyProblem is not null)
+            return new ConnectFailure(NodeStatus.HostKeyRejected, hostKeyProblem);
+        return e switch
+        {
+            SshAuthenticationException auth => new ConnectFailure(NodeStatus.AuthenticationFailed,
+                $"authentication failed for {where}: {auth.Message}" + (keyProblems.Count > 0 ? " (" + string.Join("; ", keyProblems) + ")" : string.Empty)),
+            OperationCanceledException or SshOperationTimeoutException or TimeoutException => new ConnectFailure(NodeStatus.Unreachable,
+                $"connect timeout: {where} did not complete the SSH handshake within {connectTimeout.TotalSeconds:0.###} s"),
+            SocketException socket => new ConnectFailure(NodeStatus.Unreachable, $"cannot connect to {where}: {socket.Message}"),
+            _ => new ConnectFailure(NodeStatus.Unreachable, $"cannot connect to {where}: {e.Message}"),
+        };
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _closing.Cancel();
+        foreach (Lazy<Task<Connection>> lazy in _connections.Values)
+        {
+            if (!lazy.IsValueCreated)
+                continue;
+            Task<Connection> task = lazy.Value;
+            if (task.IsCompletedSuccessfully)
+                task.Result.Client.Dispose();
+            else
+                task.ContinueWith(t => { if (t.IsCompletedSuccessfully) t.Result.Client.Dispose(); }, TaskScheduler.Default);
+        }
+        _closing.Dispose();
+    }
+
+    private sealed class Connection
+    {
+        public Connection(SshClient client, int maxSessions)
+        {
+            Client = client;
+            Channels = new SemaphoreSlim(maxSessions, maxSessions);
+        }
+
+        public SshClient Client { get; }
+        public SemaphoreSlim Channels { get; }
+        public string? Failed { get; set; }
+    }
+
+    /// <summary>Why a node could not be reached; kept for the whole run.</summary>
+    private sealed class ConnectFailure : Exception
+    {
+        public ConnectFailure(NodeStatus status, string message) : base(message) => Status = status;
+
+        public NodeStatus Status { get; }
+
+        /// <summary>Set once the failure has been reported once with its plain message.</summary>
+        public ConcurrentDictionary<int, bool> Reported { get; } = new();
+    }
+
+    /// <summary>stdout and stderr lines in arrival order into one capped text.</summary>
+    private sealed class MergedOutput
+    {
+        private readonly StringBuilder _text = new();
+        private readonly int _limit;
+        private readonly object _gate = new();
+
+        public MergedOutput(int limit) => _limit = limit;
+
+        public bool Truncated { get; private set; }
+
+        public async Task ReadAsync(Stream stream)
+        {
+            using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
+            while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+            {
+                lock (_gate)
+                {
+                    if (Truncated)
+                        continue;
+                    if (_text.Length + line.Length + 1 > _limit)
+                    {
+                        Truncated = true;
+                        continue;
+                    }
+                    if (_text.Length > 0)
+                        _text.Append('\n');
+                    _text.Append(line);
+                }
+            }
+        }
+
+        public string Text
+        {
+            get
+            {
+                lock (_gate)
+                    return Truncated ? _text + $"\n[output truncated at {_limit} characters]" : _text.ToString();
+            }
+        }
+    }
+}

@@ -1,0 +1,212 @@
+using System.Security.Cryptography;
+using System.Text;
+using MilkCheck.Engine.Tests.Groups;
+using MilkCheck.Execution.Ssh;
+using Xunit;
+
+namespace MilkCheck.Engine.Tests.Ssh;
+
+public sealed class SshConfigTests
+{
+    private static SshHostSettings Resolve(string text, string host, string home = "/home/me") =>
+        SshConfig.Parse(text, "cfg", home).Resolve(host, "me");
+
+    [Fact]
+    public void First_obtained_value_wins_for_each_keyword_across_blocks()
+    {
+        var s = Resolve("""
+            Host node1
+                Port 2201
+            Host node*
+                Port 22
+                User admin
+            Host *
+                User nobody
+            """, "node1");
+        Assert.Equal(2201, s.Port);
+        Assert.Equal("admin", s.User);
+        Assert.Equal("node1", s.HostName);
+    }
+
+    [Fact]
+    public void A_negated_pattern_excludes_the_host_even_when_another_pattern_matches()
+    {
+        const string text = "Host node* !node3\n    User ops\n";
+        Assert.Equal("ops", Resolve(text, "node2").User);
+        Assert.Equal("me", Resolve(text, "node3").User);
+    }
+
+    [Fact]
+    public void Options_before_the_first_Host_apply_to_every_host_and_equals_and_quotes_are_accepted()
+    {
+        var s = Resolve("User=\"first\"\nHost x\n    User second\n    IdentityFile \"~/my keys/id\"\n", "x");
+        Assert.Equal("first", s.User);
+        Assert.Equal(new[] { "/home/me/my keys/id" }, s.IdentityFiles);
+    }
+
+    [Fact]
+    public void IdentityFile_accumulates_and_tokens_expand()
+    {
+        var s = Resolve("""
+            Host n*
+                HostName %h.cluster
+                User root
+                Port 2222
+                IdentityFile ~/.ssh/id_%h
+                IdentityFile %d/keys/%r@%n:%p-%u%%
+                UserKnownHostsFile ~/.ssh/kh1 /etc/kh_%h
+            Host *
+                IdentityFile /shared/id
+            """, "n1");
+        Assert.Equal("n1.cluster", s.HostName);
+        Assert.Equal(new[] { "/home/me/.ssh/id_n1.cluster", "/home/me/keys/root@n1:2222-me%", "/shared/id" }, s.IdentityFiles);
+        Assert.Equal(new[] { "/home/me/.ssh/kh1", "/etc/kh_n1.cluster" }, s.UserKnownHostsFiles);
+    }
+
+    [Fact]
+    public void Defaults_are_OpenSSHs_when_nothing_is_configured()
+    {
+        var s = SshConfig.Empty.Resolve("node1", "me");
+        Assert.Equal(22, s.Port);
+        Assert.Equal("me", s.User);
+        Assert.Equal(StrictHostKeyChecking.Yes, s.StrictHostKeyChecking);
+        Assert.Null(s.ConnectTimeout);
+        var home = Resolve(string.Empty, "node1");
+        Assert.Equal(new[] { "/home/me/.ssh/id_rsa", "/home/me/.ssh/id_ecdsa", "/home/me/.ssh/id_ed25519" }, home.IdentityFiles);
+        Assert.Equal(new[] { "/home/me/.ssh/known_hosts", "/home/me/.ssh/known_hosts2" }, home.UserKnownHostsFiles);
+    }
+
+    [Theory]
+    [InlineData("ask", "Yes")]
+    [InlineData("yes", "Yes")]
+    [InlineData("accept-new", "AcceptNew")]
+    [InlineData("no", "No")]
+    [InlineData("off", "No")]
+    public void StrictHostKeyChecking_values_map_without_ever_prompting(string value, string expected) =>
+        Assert.Equal(expected, Resolve($"StrictHostKeyChecking {value}\n", "h").StrictHostKeyChecking.ToString());
+
+    [Fact]
+    public void ConnectTimeout_is_read_in_seconds()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(3), Resolve("ConnectTimeout 3\n", "h").ConnectTimeout);
+    }
+
+    [Theory]
+    [InlineData("Port banana", "cfg:1: Port 'banana'")]
+    [InlineData("Host h\n  ConnectTimeout 0", "cfg:2: ConnectTimeout '0'")]
+    [InlineData("StrictHostKeyChecking maybe", "cfg:1: StrictHostKeyChecking 'maybe'")]
+    [InlineData("IdentitiesOnly perhaps", "cfg:1: IdentitiesOnly 'perhaps'")]
+    public void A_bad_value_is_an_error_with_file_and_line(string text, string message)
+    {
+        var e = Assert.Throws<SshConfigException>(() => Resolve(text, "h"));
+        Assert.StartsWith(message, e.Message);
+    }
+
+    [Fact]
+    public void Match_blocks_are_skipped_until_the_next_Host()
+    {
+        var s = Resolve("Match host x\n    User fromMatch\nHost x\n    User fromHost\n", "x");
+        Assert.Equal("fromHost", s.User);
+    }
+
+    [Fact]
+    public void Include_reads_files_relative_to_the_ssh_directory_with_globs()
+    {
+        using var dir = new TempDirectory();
+        dir.Write(".ssh/config.d/10-nodes", "Host node*\n    User fromInclude\n");
+        dir.Write(".ssh/config.d/20-other", "Host node*\n    Port 2200\n");
+        dir.Write(".ssh/config", "Include config.d/*\nHost *\n    User late\n");
+        var s = SshConfig.Load(dir[".ssh/config"], dir.Path).Resolve("node1", "me");
+        Assert.Equal("fromInclude", s.User);
+        Assert.Equal(2200, s.Port);
+    }
+
+    [Fact]
+    public void A_missing_file_is_an_empty_configuration()
+    {
+        var s = SshConfig.Load("/nonexistent/config", "/home/me").Resolve("a", "me");
+        Assert.Equal("a", s.HostName);
+    }
+}
+
+public sealed class KnownHostsTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private static readonly byte[] Key = Encoding.ASCII.GetBytes("host-key-blob-1");
+    private static readonly byte[] Other = Encoding.ASCII.GetBytes("host-key-blob-2");
+    private static string B64(byte[] b) => Convert.ToBase64String(b);
+
+    public void Dispose() => _dir.Dispose();
+
+    private KnownHosts With(string text) => new(new[] { _dir.Write("known_hosts", text) });
+
+    [Fact]
+    public void A_plain_entry_with_the_same_key_is_Known_and_a_different_key_is_Changed()
+    {
+        var known = With($"node1,10.0.0.1 ssh-ed25519 {B64(Key)} comment\n");
+        Assert.Equal(HostKeyMatch.Known, known.Check(new[] { "node1" }, 22, "ssh-ed25519", Key));
+        Assert.Equal(HostKeyMatch.Known, known.Check(new[] { "alias", "10.0.0.1" }, 22, "ssh-ed25519", Key));
+        Assert.Equal(HostKeyMatch.Changed, known.Check(new[] { "node1" }, 22, "ssh-ed25519", Other));
+        Assert.Equal(HostKeyMatch.Unknown, known.Check(new[] { "node2" }, 22, "ssh-ed25519", Key));
+    }
+
+    [Fact]
+    public void Ports_other_than_22_use_the_bracket_form()
+    {
+        var known = With($"[node1]:2222 ssh-ed25519 {B64(Key)}\n");
+        Assert.Equal(HostKeyMatch.Known, known.Check(new[] { "node1" }, 2222, "ssh-ed25519", Key));
+        Assert.Equal(HostKeyMatch.Unknown, known.Check(new[] { "node1" }, 22, "ssh-ed25519", Key));
+    }
+
+    [Fact]
+    public void Wildcards_and_negations_select_hosts()
+    {
+        var known = With($"node*,!node9 ssh-ed25519 {B64(Key)}\n");
+        Assert.Equal(HostKeyMatch.Known, known.Check(new[] { "node4" }, 22, "ssh-ed25519", Key));
+        Assert.Equal(HostKeyMatch.Unknown, known.Check(new[] { "node9" }, 22, "ssh-ed25519", Key));
+    }
+
+    [Fact]
+    public void Hashed_entries_match_by_hmac_of_the_host_form()
+    {
+        byte[] salt = RandomNumberGenerator.GetBytes(20);
+        string Hash(string form) => $"|1|{B64(salt)}|{B64(HMACSHA1.HashData(salt, Encoding.UTF8.GetBytes(form)))}";
+        var known = With($"{Hash("node1")} ssh-ed25519 {B64(Key)}\n{Hash("[node2]:2200")} ssh-ed25519 {B64(Key)}\n");
+        Assert.Equal(HostKeyMatch.Known, known.Check(new[] { "node1" }, 22, "ssh-ed25519", Key));
+        Assert.Equal(HostKeyMatch.Known, known.Check(new[] { "node2" }, 2200, "ssh-ed25519", Key));
+        Assert.Equal(HostKeyMatch.Changed, known.Check(new[] { "node1" }, 22, "ssh-ed25519", Other));
+        Assert.Equal(HostKeyMatch.Unknown, known.Check(new[] { "node3" }, 22, "ssh-ed25519", Key));
+    }
+
+    [Fact]
+    public void A_revoked_key_is_Revoked_and_cert_authority_lines_are_ignored()
+    {
+        var known = With($"@revoked * ssh-ed25519 {B64(Key)}\n@cert-authority * ssh-ed25519 {B64(Other)}\n# comment\n\nnode1 ssh-ed25519 {B64(Key)}\n");
+        Assert.Equal(HostKeyMatch.Revoked, known.Check(new[] { "node1" }, 22, "ssh-ed25519", Key));
+        Assert.Equal(HostKeyMatch.Unknown, known.Check(new[] { "node2" }, 22, "ssh-ed25519", Other));
+    }
+
+    [Fact]
+    public void Missing_files_have_no_entries()
+    {
+        var known = new KnownHosts(new[] { "/nonexistent/known_hosts" });
+        Assert.Equal(HostKeyMatch.Unknown, known.Check(new[] { "node1" }, 22, "ssh-ed25519", Key));
+    }
+
+    [Fact]
+    public void Concurrent_adds_write_every_line_whole_and_each_is_then_Known()
+    {
+        string file = _dir["sub/dir/known_hosts"];
+        var known = new KnownHosts(new[] { file });
+        Parallel.For(0, 8, thread =>
+        {
+            for (int i = 0; i < 50; i++)
+                known.Add(file, $"n{thread}-{i}", 2222, "ssh-ed25519", Key);
+        });
+        string[] lines = File.ReadAllLines(file);
+        Assert.Equal(400, lines.Length);
+        Assert.All(lines, line => Assert.Matches(@"^\[n\d-\d+\]:2222 ssh-ed25519 \S+$", line));
+        var reread = new KnownHosts(new[] { file });
+        Assert.Equal(HostKeyMatch.Known, reread.Check(new[] { "n7-49" }, 2222, "ssh-ed25519", Key));
+    }
+}
