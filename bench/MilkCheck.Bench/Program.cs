@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using MilkCheck.Engine.Tests.Ssh;
 using MilkCheck.Execution;
+using MilkCheck.Execution.Ssh;
 using MilkCheck.NodeSets;
 using MilkCheck.Scheduling;
+using ActionResult = MilkCheck.ActionResult;
 
 // End-to-end scenarios measured with a Stopwatch: each runs once to warm up, then N times; the median is
 // reported next to its target. Run through `build.ps1 -Task Bench` (Release build).
@@ -71,6 +74,45 @@ var scenarios = new List<Scenario>
         { Baseline = "baseline: 1,000 x /bin/sh -c true, back to back" },
     new("run: 34 services x 4,000 nodes, short output (fake transport)", "(report)", 3, MemoryScenario),
 };
+bool withSsh = !args.Contains("--no-ssh");
+if (args.Contains("--only-ssh"))
+    scenarios.Clear();
+using SshdFarm? farm = withSsh ? new SshdFarm(200) : null;
+if (farm is not null)
+{
+    string farmConfig = farm.ConfigFile;
+    scenarios.Add(new("baseline: xargs -P 64 ssh, 200 nodes, cold", "(baseline)", 3, () => () =>
+    {
+        string nodes = string.Join('\n', Enumerable.Range(1, 200).Select(i => $"node{i}"));
+        var start = new ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"xargs -P 64 -I{{}} ssh -F {farmConfig} -oBatchMode=yes {{}} true");
+        using var process = Process.Start(start)!;
+        process.StandardInput.Write(nodes + "\n");
+        process.StandardInput.Close();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Check(process.ExitCode == 0, "xargs ssh failed");
+        return null;
+    }));
+    scenarios.Add(new("ssh: 1 action on 200 nodes, cold, fanout 64, openssh", "(compare)", 3, () => SshScenario(farm, openSsh: true))
+        { Baseline = "baseline: xargs -P 64 ssh, 200 nodes, cold" });
+    scenarios.Add(new("ssh: 1 action on 200 nodes, cold, fanout 64, SSH.NET", "faster", 3, () => SshScenario(farm, openSsh: false))
+        { Baseline = "baseline: xargs -P 64 ssh, 200 nodes, cold" });
+    scenarios.Add(new("ssh: 50 commands one after the other on one open connection", "(report)", 3, () =>
+    {
+        var ssh = new SshNetTransport(new SshTransportOptions(farm.Home, farm.ConfigFile, farm.User, TimeSpan.FromSeconds(10), 10));
+        Check(ssh.RunAsync("node1", "true", null, CancellationToken.None).GetAwaiter().GetResult().Status == MilkCheck.NodeStatus.Ok, "connect");
+        return () =>
+        {
+            for (int i = 0; i < 50; i++)
+                Check(ssh.RunAsync("node1", "true", null, CancellationToken.None).GetAwaiter().GetResult().Status == MilkCheck.NodeStatus.Ok, "exec");
+            return null;
+        };
+    }));
+    scenarios.Add(new("ssh: 34 services over 200 nodes, SSH.NET, one run", "(report)", 1, () => ClusterScenario(farm)));
+    scenarios.Add(new("ssh: 1 action on 200 nodes, fanout 256, SSH.NET", "(report)", 1, () => SshScenario(farm, openSsh: false, fanout: 256)));
+}
 
 Console.WriteLine($"MilkCheck benchmarks ({Environment.ProcessorCount} cores, .NET {Environment.Version})");
 Console.WriteLine();
@@ -98,6 +140,51 @@ foreach (Scenario scenario in scenarios)
         Console.WriteLine($"    {note}");
 }
 
+static Func<string?> SshScenario(SshdFarm farm, bool openSsh, int fanout = 64)
+{
+    var configuration = MilkCheck.Configuration.MilkCheckConfiguration.Load(TempConfig("ssh" + fanout,
+        "services:\n  wide: { target: \"node[1-200]\", actions: { status: { cmd: \"true\" } } }\n"));
+    return () =>
+    {
+        ITransport remote = openSsh
+            ? new OpenSshTransport(TimeSpan.FromSeconds(10), new[] { "-F", farm.ConfigFile })
+            : new SshNetTransport(new SshTransportOptions(farm.Home, farm.ConfigFile, farm.User, TimeSpan.FromSeconds(10), 10));
+        long threadsBefore = ThreadPool.ThreadCount;
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var results = Run(configuration, "status", new LocalTransport(), remote, fanout: fanout);
+        TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        (remote as IDisposable)?.Dispose();
+        ActionResult wide = results.Single();
+        Check(wide.Status == MilkCheck.ActionStatus.Done && wide.Nodes.Count == 200, $"{wide.Status} {wide.FailedNodes} {wide.Nodes.FirstOrDefault(n => n.Status != MilkCheck.NodeStatus.Ok)?.Reason}");
+        double sumOfNodeTimes = wide.Nodes.Sum(n => n.Duration.TotalMilliseconds);
+        return $"overlap: the 200 node durations add up to {sumOfNodeTimes / 1000:F1} s in {wide.Duration.TotalSeconds:F2} s of wall time ({sumOfNodeTimes / wide.Duration.TotalMilliseconds:F0} in flight on average); this process used {cpu.TotalSeconds:F1} s of CPU; thread pool {threadsBefore} -> {ThreadPool.ThreadCount} threads; open-file limit {Transports.OpenFileLimit()}";
+    };
+}
+
+// 34 services in a chain over the same 200 nodes: the first action pays the connections, the others reuse them.
+static Func<string?> ClusterScenario(SshdFarm farm)
+{
+    var yaml = new System.Text.StringBuilder("services:\n");
+    for (int i = 0; i < 34; i++)
+    {
+        yaml.Append($"  svc{i}:\n    target: \"node[1-200]\"\n");
+        if (i > 0)
+            yaml.Append($"    require: [ svc{i - 1} ]\n");
+        yaml.Append("    actions: { start: { cmd: \"true\" } }\n");
+    }
+    var configuration = MilkCheck.Configuration.MilkCheckConfiguration.Load(TempConfig("cluster", yaml.ToString()));
+    return () =>
+    {
+        int acceptedBefore = farm.AcceptedConnections;
+        using var ssh = new SshNetTransport(new SshTransportOptions(farm.Home, farm.ConfigFile, farm.User, TimeSpan.FromSeconds(10), 10));
+        var results = Run(configuration, "start", new LocalTransport(), ssh, fanout: 64);
+        Check(results.Count == 34 && results.All(r => r.Status == MilkCheck.ActionStatus.Done), "cluster run");
+        double first = results.Single(r => r.Service == "svc0").Duration.TotalMilliseconds;
+        double later = results.Where(r => r.Service != "svc0").Average(r => r.Duration.TotalMilliseconds);
+        return $"first action {first:F0} ms, later actions {later:F0} ms on average ({first / later:F1}x faster); connections opened {ssh.ConnectionsOpened} (server saw {farm.AcceptedConnections - acceptedBefore}) for {34 * 200} node commands";
+    };
+}
+
 // Spawns /bin/sh -c true one after the other, as a shell loop would.
 static void Spawn(int count)
 {
@@ -117,7 +204,7 @@ static string TempConfig(string name, string yaml)
     return dir;
 }
 
-static IReadOnlyList<MilkCheck.ActionResult> Run(MilkCheck.Configuration.MilkCheckConfiguration configuration, string action,
+static IReadOnlyList<ActionResult> Run(MilkCheck.Configuration.MilkCheckConfiguration configuration, string action,
     ITransport local, ITransport remote, int? fanout = null)
 {
     RunPlan plan = RunPlan.Build(configuration.Model, configuration.Global, new RunOptions { Action = action, Fanout = fanout });

@@ -37,6 +37,12 @@ internal sealed class SshNetTransport : ITransport, IDisposable
     private readonly ConcurrentDictionary<string, Lazy<Task<Connection>>> _connections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, KnownHosts> _knownHosts = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _closing = new();
+
+    /// <summary>
+    /// Handshakes in progress at once. Key exchange is CPU work (≈26 ms of client CPU each): hundreds at once on a
+    /// few cores would each take longer than the connect timeout. Waiting here does not count against it.
+    /// </summary>
+    private readonly SemaphoreSlim _handshakes = new(Math.Max(8, Environment.ProcessorCount * 8));
     private int _opened;
     private bool _disposed;
 
@@ -158,6 +164,7 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         {
             (e.CanTrust, hostKeyProblem) = VerifyHostKey(node, settings, e.HostKeyName, e.HostKey);
         };
+        await _handshakes.WaitAsync(_closing.Token).ConfigureAwait(false);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
         deadline.CancelAfter(connectTimeout);
         Interlocked.Increment(ref _opened);
@@ -169,6 +176,10 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         {
             client.Dispose();
             throw Classify(e, hostKeyProblem, connectTimeout, settings, keyProblems);
+        }
+        finally
+        {
+            _handshakes.Release();
         }
         return new Connection(client, Math.Max(_options.MaxSessions, 1));
     }
