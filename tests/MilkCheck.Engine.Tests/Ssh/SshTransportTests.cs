@@ -194,6 +194,64 @@ public sealed class SshTransportTests
     }
 
     [Fact]
+    public async Task Cancelling_a_run_over_ssh_ends_it_and_leaves_no_connection_open()
+    {
+        using var run = new RunHarness("""
+            services:
+              warm: { target: "node[11-14]", actions: { start: { cmd: "true" } } }
+              slow: { after: [ warm ], target: "node[11-14]", actions: { start: { cmd: "sleep 30" } } }
+            """);
+        var ssh = Transport();
+        var entered = new CountingTransport(ssh, "sleep 30", 4);
+        using var cancel = new CancellationTokenSource();
+        Task<IReadOnlyList<ActionResult>> running = new RunEngine(run.Plan("start"), run.Local, entered, run.Observer).RunAsync(cancel.Token);
+        await entered.AllEntered;
+        Assert.Equal(4, EstablishedTo(_farm.Port, 11, 14));
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        ssh.Dispose();
+        Assert.Equal(0, EstablishedTo(_farm.Port, 11, 14));
+        Assert.Contains("done warm Done", run.Observer.Events);
+    }
+
+    /// <summary>Client sockets in ESTABLISHED state towards the farm's nodes first..last, from /proc/net/tcp and tcp6 (IPv4-mapped).</summary>
+    private static int EstablishedTo(int port, int first, int last)
+    {
+        var remotes = Enumerable.Range(first, last - first + 1)
+            .Select(i => $"{BitConverter.ToString(IPAddress.Parse(SshdFarm.Address(i)).GetAddressBytes().Reverse().ToArray()).Replace("-", "")}:{port:X4}")
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return new[] { "/proc/net/tcp", "/proc/net/tcp6" }.Where(File.Exists).SelectMany(file => File.ReadLines(file).Skip(1))
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Count(f => f.Length > 3 && f[3] == "01" && remotes.Any(r => f[2].EndsWith(r, StringComparison.OrdinalIgnoreCase)));
+    }
+
+    /// <summary>Signals once <paramref name="count"/> commands equal to <paramref name="command"/> have reached the transport.</summary>
+    private sealed class CountingTransport : ITransport
+    {
+        private readonly ITransport _inner;
+        private readonly string _command;
+        private readonly int _count;
+        private int _seen;
+        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public CountingTransport(ITransport inner, string command, int count)
+        {
+            _inner = inner;
+            _command = command;
+            _count = count;
+        }
+
+        public Task AllEntered => _all.Task;
+
+        public Task<NodeOutcome> RunAsync(string node, string command, TimeSpan? timeout, CancellationToken cancellationToken)
+        {
+            if (command == _command && Interlocked.Increment(ref _seen) == _count)
+                _all.TrySetResult();
+            return _inner.RunAsync(node, command, timeout, cancellationToken);
+        }
+    }
+
+    [Fact]
     public void Two_hundred_nodes_with_fanout_64_all_answer_on_their_own_address()
     {
         using var run = new RunHarness("""
