@@ -20,21 +20,8 @@ internal sealed class PowerShellHost : IDisposable
     /// <summary>Runs a script; returns output objects and the error records written, a terminating one last.</summary>
     public (IReadOnlyList<PSObject> Output, IReadOnlyList<ErrorRecord> Errors) Run(string script)
     {
-        using PowerShell shell = PowerShell.Create();
-        shell.Runspace = _runspace;
-        shell.AddScript(script);
-        var output = new PSDataCollection<PSObject>();
-        var errors = new List<ErrorRecord>();
-        try
-        {
-            shell.Invoke(null, output);
-        }
-        catch (RuntimeException e)
-        {
-            errors.Add(e.ErrorRecord);
-        }
-        errors.InsertRange(0, shell.Streams.Error);
-        return (output.ToList(), errors);
+        RunStreams streams = RunWithStreams(script);
+        return (streams.Output, streams.Errors);
     }
 
     /// <summary>Runs a script and keeps every stream: output, errors (a terminating one last), warnings, information.</summary>

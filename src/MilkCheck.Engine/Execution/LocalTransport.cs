@@ -80,44 +80,4 @@ internal sealed class LocalTransport : ITransport
             // Already exited.
         }
     }
-
-    /// <summary>Lines from two threads (stdout, stderr) into one capped text.</summary>
-    private sealed class OutputBuffer
-    {
-        private readonly StringBuilder _text = new();
-        private readonly int _limit;
-        private readonly object _gate = new();
-
-        public OutputBuffer(int limit) => _limit = limit;
-
-        public bool Truncated { get; private set; }
-
-        public void Add(string? line)
-        {
-            if (line is null)
-                return;
-            lock (_gate)
-            {
-                if (Truncated)
-                    return;
-                if (_text.Length + line.Length + 1 > _limit)
-                {
-                    Truncated = true;
-                    return;
-                }
-                if (_text.Length > 0)
-                    _text.Append('\n');
-                _text.Append(line);
-            }
-        }
-
-        public string Text
-        {
-            get
-            {
-                lock (_gate)
-                    return Truncated ? _text + $"\n[output truncated at {_limit} characters]" : _text.ToString();
-            }
-        }
-    }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 
@@ -94,7 +93,7 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
         if (timeout is { } t)
             limit.CancelAfter(t);
-        var buffer = new MergedOutput(_options.OutputLimit);
+        var buffer = new OutputBuffer(_options.OutputLimit);
         using SshCommand ssh = connection.Client.CreateCommand(command);
         try
         {
@@ -267,47 +266,5 @@ internal sealed class SshNetTransport : ITransport, IDisposable
 
         /// <summary>Set once the failure has been reported once with its plain message.</summary>
         public ConcurrentDictionary<int, bool> Reported { get; } = new();
-    }
-
-    /// <summary>stdout and stderr lines in arrival order into one capped text.</summary>
-    private sealed class MergedOutput
-    {
-        private readonly StringBuilder _text = new();
-        private readonly int _limit;
-        private readonly object _gate = new();
-
-        public MergedOutput(int limit) => _limit = limit;
-
-        public bool Truncated { get; private set; }
-
-        public async Task ReadAsync(Stream stream)
-        {
-            using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
-            while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
-            {
-                lock (_gate)
-                {
-                    if (Truncated)
-                        continue;
-                    if (_text.Length + line.Length + 1 > _limit)
-                    {
-                        Truncated = true;
-                        continue;
-                    }
-                    if (_text.Length > 0)
-                        _text.Append('\n');
-                    _text.Append(line);
-                }
-            }
-        }
-
-        public string Text
-        {
-            get
-            {
-                lock (_gate)
-                    return Truncated ? _text + $"\n[output truncated at {_limit} characters]" : _text.ToString();
-            }
-        }
     }
 }
