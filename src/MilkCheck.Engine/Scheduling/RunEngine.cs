@@ -222,17 +222,8 @@ internal sealed class RunEngine
         EntityState state = _states[group];
         if (state.Phase != Phase.Waiting || state.Deciding || !group.Sinks.All(s => _states[s].Phase == Phase.Final))
             return;
-        // REQUIRE semantics over the sink members: a failure is DependencyError; then Warning > Done > Skipped > Missing > Locked.
-        Severity worst = Severity.Locked;
-        NodeSet failed = NodeSet.Empty;
-        foreach (RunNode sink in group.Sinks)
-        {
-            EntityState member = _states[sink];
-            Severity severity = Map(member.Status!.Value, DependencyKind.Require);
-            if (severity > worst)
-                worst = severity;
-            failed = failed.Union(member.Failed);
-        }
+        Severity worst = WorstUnderRequire(group.Sinks.Select(sink => _states[sink].Status!.Value));
+        NodeSet failed = NodeSet.UnionAll(group.Sinks.Select(sink => _states[sink].Failed));
         var outcome = Outcome.Simple(ToStatus(worst), state.Requested!) with { FailedForFiltering = failed, ReportedFailed = failed };
         Decide(group, outcome);
     }
@@ -270,15 +261,8 @@ internal sealed class RunEngine
     private void Emit(RunNode node, EntityState state, Outcome outcome)
     {
         state.Emitted = true;
-        Entity entity = node.Entity;
-        var result = new ActionResult(
-            entity.FullName, entity.GroupName, entity.Kind, outcome.Action, outcome.Status, node.IsEntry,
-            outcome.Spec?.ConfiguredTarget ?? entity.TargetText ?? string.Empty,
-            outcome.ReportedFailed.IsEmpty ? string.Empty : outcome.ReportedFailed.ToString(),
-            outcome.Nodes, outcome.Checks, outcome.Spec?.Command ?? string.Empty,
-            outcome.Start ?? state.Start ?? DateTimeOffset.Now,
-            outcome.Duration ?? state.Watch?.Elapsed ?? TimeSpan.Zero,
-            outcome.Attempts, entity.Description);
+        ActionResult result = ToResult(node, outcome, node.Entity.TargetText ?? string.Empty,
+            state.Start ?? DateTimeOffset.Now, state.Watch?.Elapsed ?? TimeSpan.Zero);
         _results.Add(result);
         _observer.ActionCompleted(result);
     }
@@ -321,7 +305,9 @@ internal sealed class RunEngine
 
     // ---- running one action (outside _gate) --------------------------------------------------------
 
-    private async Task<Outcome> RunServiceActionAsync(RunNode node, ActionSpec spec, NodeSet failedBefore)
+    /// <param name="visiting">The actions of this service whose checks are being run (a checked action with checks of
+    /// its own follows the same rule one level down; an action already on the way is not checked again).</param>
+    private async Task<Outcome> RunServiceActionAsync(RunNode node, ActionSpec spec, NodeSet failedBefore, HashSet<string>? visiting = null)
     {
         var watch = Stopwatch.StartNew();
         DateTimeOffset start = DateTimeOffset.Now;
@@ -329,19 +315,17 @@ internal sealed class RunEngine
         NodeSet checkFailed = NodeSet.Empty;
         if (spec.Checks.Count > 0)
         {
-            var visiting = new HashSet<string>(StringComparer.Ordinal) { spec.Name };
+            visiting ??= new HashSet<string>(StringComparer.Ordinal);
+            visiting.Add(spec.Name);
             foreach (string name in spec.Checks)
             {
                 if (visiting.Contains(name) || _plan.FindAction(spec.Service, name) is not { } checkSpec)
                     continue;
-                Outcome check = await RunActionAsync(node, checkSpec, failedBefore, visiting).ConfigureAwait(false);
-                checks.Add(ToCheckResult(node, check));
+                Outcome check = await RunServiceActionAsync(node, checkSpec, failedBefore, visiting).ConfigureAwait(false);
+                checks.Add(ToResult(node, check, string.Empty, DateTimeOffset.Now, TimeSpan.Zero));
                 checkFailed = checkFailed.Union(check.ReportedFailed);
             }
-            Severity checked_ = Severity.Locked;
-            foreach (ActionResult check in checks)
-                checked_ = (Severity)Math.Max((int)checked_, (int)Map(check.Status, DependencyKind.Require));
-            if (checked_ == Severity.Done && !_planOnly)
+            if (WorstUnderRequire(checks.Select(c => c.Status)) == Severity.Done && !_planOnly)
             {
                 // The check says it is already so: the action is Done without running (spec §4.7).
                 return new Outcome(ActionStatus.Done, spec.Name, spec, Array.Empty<NodeResult>(), checks, checkFailed,
@@ -349,36 +333,32 @@ internal sealed class RunEngine
             }
             // DependencyError: run it. Warning, Skipped, Missing: upstream stays stuck forever; here it runs (§6.4).
         }
-        Outcome own = await RunActionAsync(node, spec, failedBefore, null).ConfigureAwait(false);
-        NodeSet reported = own.ReportedFailed.Union(checkFailed);
+        Outcome own = await RunActionAsync(node, spec, failedBefore).ConfigureAwait(false);
         return own with
         {
             Checks = checks,
-            ReportedFailed = reported,
+            ReportedFailed = own.ReportedFailed.Union(checkFailed),
             FailedForFiltering = own.FailedForFiltering.Union(checkFailed),
             Start = start,
             Duration = watch.Elapsed,
         };
     }
 
-    private ActionResult ToCheckResult(RunNode node, Outcome check) => new(
-        node.Entity.FullName, node.Entity.GroupName, node.Entity.Kind, check.Action, check.Status, node.IsEntry,
-        check.Spec?.ConfiguredTarget ?? string.Empty, check.ReportedFailed.IsEmpty ? string.Empty : check.ReportedFailed.ToString(),
-        check.Nodes, check.Checks, check.Spec?.Command ?? string.Empty, check.Start ?? DateTimeOffset.Now,
-        check.Duration ?? TimeSpan.Zero, check.Attempts, node.Entity.Description);
+    /// <summary>
+    /// The record of an outcome on an entity: its own result, or one of its action-level checks. The fallbacks
+    /// stand for what the outcome does not carry (no action ran: the entity's target, its launch time).
+    /// </summary>
+    private static ActionResult ToResult(RunNode node, Outcome outcome, string fallbackTarget, DateTimeOffset fallbackStart, TimeSpan fallbackDuration) => new(
+        node.Entity.FullName, node.Entity.GroupName, node.Entity.Kind, outcome.Action, outcome.Status, node.IsEntry,
+        outcome.Spec?.ConfiguredTarget ?? fallbackTarget, outcome.ReportedFailed.IsEmpty ? string.Empty : outcome.ReportedFailed.ToString(),
+        outcome.Nodes, outcome.Checks, outcome.Spec?.Command ?? string.Empty, outcome.Start ?? fallbackStart,
+        outcome.Duration ?? fallbackDuration, outcome.Attempts, node.Entity.Description);
 
-    /// <summary>One action with its own checks first, delay, attempts and evaluation.</summary>
-    private async Task<Outcome> RunActionAsync(RunNode node, ActionSpec spec, NodeSet failedBefore, HashSet<string>? visiting)
+    /// <summary>One action itself (its checks are the caller's): target filtering, delay, attempts and evaluation.</summary>
+    private async Task<Outcome> RunActionAsync(RunNode node, ActionSpec spec, NodeSet failedBefore)
     {
         var watch = Stopwatch.StartNew();
         DateTimeOffset start = DateTimeOffset.Now;
-        if (visiting is not null && spec.Checks.Count > 0)
-        {
-            // A checked action with checks of its own: the same rule, one level down.
-            visiting.Add(spec.Name);
-            Outcome nested = await RunServiceActionAsync(node, spec, failedBefore).ConfigureAwait(false);
-            return nested;
-        }
         NodeSet? target = spec.Target;
         if (target is not null && !failedBefore.IsEmpty)
             target -= failedBefore;
@@ -493,6 +473,20 @@ internal sealed class RunEngine
                 Phase.Waiting => Severity.Waiting,
                 _ => Map(state.Status!.Value, kind),
             };
+            if (severity > worst)
+                worst = severity;
+        }
+        return worst;
+    }
+
+    /// <summary>REQUIRE semantics over final statuses (group sinks, action-level checks): a failure is DependencyError;
+    /// then Warning &gt; Done &gt; Skipped &gt; Missing &gt; Locked, which is also the answer when there is none.</summary>
+    private static Severity WorstUnderRequire(IEnumerable<ActionStatus> statuses)
+    {
+        Severity worst = Severity.Locked;
+        foreach (ActionStatus status in statuses)
+        {
+            Severity severity = Map(status, DependencyKind.Require);
             if (severity > worst)
                 worst = severity;
         }

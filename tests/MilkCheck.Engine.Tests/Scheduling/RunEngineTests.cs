@@ -534,6 +534,23 @@ public sealed class RunEngineTests
     }
 
     [Fact]
+    public void Actions_that_check_each_other_are_each_checked_once_and_the_run_ends()
+    {
+        using var run = new RunHarness("""
+            services:
+              svc:
+                actions:
+                  start: { check: [ status ], cmd: start-svc }
+                  status: { check: [ start ], cmd: status-svc }
+            """);
+        var results = run.Run("start");
+        ActionResult svc = results.Of("svc");
+        Assert.Equal(ActionStatus.Done, svc.Status);
+        Assert.Equal("status", Assert.Single(svc.Checks).Action);
+        Assert.Equal(new[] { "status-svc" }, run.LocalCalls);
+    }
+
+    [Fact]
     public void An_unknown_action_makes_every_reached_entity_Missing_runs_nothing_and_warns()
     {
         using var run = new RunHarness("""
