@@ -376,7 +376,7 @@ internal sealed class RunEngine
         while (true)
         {
             if (spec.Delay > TimeSpan.Zero)
-                await Task.Delay(spec.Delay, _token).ConfigureAwait(false);
+                await DelayAtLeastAsync(spec.Delay, _token).ConfigureAwait(false);
             attempts++;
             if (attempts == 1)
                 _observer.ActionStarted(node.Entity.FullName, spec.Name, (int)Math.Min(int.MaxValue, target?.Count ?? 1));
@@ -393,6 +393,17 @@ internal sealed class RunEngine
             _ => NodeSet.FromList(nodes.Where(n => n.Status != NodeStatus.Ok).Select(n => n.Node)),
         };
         return new Outcome(status, spec.Name, spec, nodes, Array.Empty<ActionResult>(), failed, failed, start, watch.Elapsed, attempts);
+    }
+
+    /// <summary>
+    /// Waits the whole delay as a stopwatch measures it: the timer behind Task.Delay counts in whole milliseconds
+    /// and may end a fraction of one early.
+    /// </summary>
+    private static async Task DelayAtLeastAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        for (TimeSpan left = delay; left > TimeSpan.Zero; left = delay - watch.Elapsed)
+            await Task.Delay(left + TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyList<NodeResult>> RunNodesAsync(RunNode node, ActionSpec spec, NodeSet? target)
