@@ -23,17 +23,27 @@ public abstract class MilkCheckCmdletBase : PSCmdlet
     /// <summary>Parses a node set, writing a non-terminating NodeSetInvalid error and returning null on failure.</summary>
     protected NodeSet? ParseNodeSetOrWriteError(string expression)
     {
+        NodeSet? set = ParseNodeSet(expression, out ErrorRecord? error);
+        if (error is not null)
+            WriteError(error);
+        return set;
+    }
+
+    /// <summary>Parses a node set; on failure returns null and the NodeSetInvalid record (position in the message).</summary>
+    protected NodeSet? ParseNodeSet(string expression, out ErrorRecord? error)
+    {
+        error = null;
         try
         {
             return NodeSet.Parse(expression, GetGroupResolver(expression));
         }
         catch (NodeSetParseException e)
         {
-            WriteError(ErrorRecords.NodeSetInvalid(e, expression));
+            error = ErrorRecords.NodeSetInvalid(e, expression);
         }
         catch (GroupResolverException e)
         {
-            WriteError(ErrorRecords.NodeSetInvalid(e, expression));
+            error = ErrorRecords.NodeSetInvalid(e, expression);
         }
         return null;
     }

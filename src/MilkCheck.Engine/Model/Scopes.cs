@@ -20,8 +20,8 @@ internal sealed class ScopeSet
     public static ScopeSet ForRun(IReadOnlyDictionary<string, string> defines, string selectedNodes, string excludedNodes)
     {
         foreach (string name in defines.Keys)
-            if (ReservedVariables.IsReserved(name, isAction: false) || name is "SELECTED_NODES" or "EXCLUDED_NODES")
-                throw new ArgumentException($"-Define {name}=… names a variable MilkCheck sets itself: use another name.", nameof(defines));
+            if (!IsDefinable(name))
+                throw new ArgumentException(DefineRefusal(name), nameof(defines));
         var extras = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["SELECTED_NODES"] = selectedNodes,
@@ -31,6 +31,12 @@ internal sealed class ScopeSet
             extras[name] = value;
         return new ScopeSet(extras);
     }
+
+    /// <summary>A -Define name may be anything but the names MilkCheck sets itself (automatic variables, node selections).</summary>
+    public static bool IsDefinable(string name) =>
+        !ReservedVariables.IsReserved(name, isAction: false) && name is not ("ACTION" or "SELECTED_NODES" or "EXCLUDED_NODES");
+
+    public static string DefineRefusal(string name) => $"-Define {name}=… names a variable MilkCheck sets itself: use another name.";
 
     public IVariableScope For(Entity entity)
     {

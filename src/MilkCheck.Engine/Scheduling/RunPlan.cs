@@ -175,6 +175,8 @@ internal sealed class RunPlan
     private void ResolveActions(ServiceModel model, RunOptions options, ICommandSubstitution? commands)
     {
         NodeSet? selection = options.Nodes is null ? null : options.ExcludedNodes is null ? options.Nodes : options.Nodes - options.ExcludedNodes;
+        if (options.Defines.Keys.FirstOrDefault(name => !ScopeSet.IsDefinable(name)) is { } refused)
+            throw new RunSetupException("MilkCheck.InvalidDefine", ScopeSet.DefineRefusal(refused), refused);
         ScopeSet scopes = ScopeSet.ForRun(options.Defines,
             selection?.ToString() ?? string.Empty, options.ExcludedNodes?.ToString() ?? string.Empty);
         var resolver = new VariableResolver(commands ?? new ShellCommandSubstitution());

@@ -200,12 +200,7 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
             foreach (DictionaryEntry entry in Define)
             {
                 string name = LanguagePrimitives.ConvertTo<string>(entry.Key);
-                string value = entry.Value is null ? string.Empty : LanguagePrimitives.ConvertTo<string>(entry.Value);
-                if (Model.ReservedVariables.IsReserved(name, isAction: false) || name is "SELECTED_NODES" or "EXCLUDED_NODES" or "ACTION")
-                    ThrowTerminatingError(new ErrorRecord(
-                        new ArgumentException($"-Define {name}=… names a variable MilkCheck sets itself: use another name."),
-                        "MilkCheck.InvalidDefine", ErrorCategory.InvalidArgument, name));
-                defines[name] = value;
+                defines[name] = entry.Value is null ? string.Empty : LanguagePrimitives.ConvertTo<string>(entry.Value);
             }
         }
         return new RunOptions
@@ -224,19 +219,10 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
 
     private NodeSet ParseOrThrow(string expression)
     {
-        try
-        {
-            return NodeSet.Parse(expression, GetGroupResolver(expression));
-        }
-        catch (NodeSetParseException e)
-        {
-            ThrowTerminatingError(ErrorRecords.NodeSetInvalid(e, expression));
-        }
-        catch (GroupResolverException e)
-        {
-            ThrowTerminatingError(ErrorRecords.NodeSetInvalid(e, expression));
-        }
-        throw new InvalidOperationException("unreachable");
+        NodeSet? set = ParseNodeSet(expression, out ErrorRecord? error);
+        if (error is not null)
+            ThrowTerminatingError(error);
+        return set!;
     }
 
     /// <summary>Each command in flight holds file descriptors (a connection, or pipes): say so when the fanout may exceed the limit.</summary>

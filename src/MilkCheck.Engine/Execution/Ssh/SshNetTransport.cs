@@ -70,9 +70,8 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         }
         catch (ConnectFailure failure)
         {
-            bool first = failure.Reported.TryAdd(0, true);
             return new NodeOutcome(failure.Status, null, string.Empty, watch.Elapsed,
-                first ? failure.Message : failure.Message + " (connect attempted once this run)");
+                failure.FirstReport() ? failure.Message : failure.Message + " (connect attempted once this run)");
         }
         if (connection.Failed is { } broken)
             return new NodeOutcome(NodeStatus.Unreachable, null, string.Empty, watch.Elapsed, broken + " (connection lost earlier this run)");
@@ -264,7 +263,9 @@ internal sealed class SshNetTransport : ITransport, IDisposable
 
         public NodeStatus Status { get; }
 
-        /// <summary>Set once the failure has been reported once with its plain message.</summary>
-        public ConcurrentDictionary<int, bool> Reported { get; } = new();
+        private int _reported;
+
+        /// <summary>True the first time only: later commands say the node was already tried.</summary>
+        public bool FirstReport() => Interlocked.Exchange(ref _reported, 1) == 0;
     }
 }
