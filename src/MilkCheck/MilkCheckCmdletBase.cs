@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Management.Automation;
 using MilkCheck.Configuration;
 using MilkCheck.NodeSets;
@@ -53,7 +54,7 @@ public abstract class MilkCheckCmdletBase : PSCmdlet
     /// config_dir of the global configuration ($MILKCHECK_CONF, else /etc/milkcheck/milkcheck.conf; default
     /// /etc/milkcheck/conf). A missing path is the terminating MilkCheck.ConfigurationNotFound.
     /// </summary>
-    protected MilkCheckConfiguration LoadConfiguration(string? path, bool runCommands = true)
+    protected MilkCheckConfiguration LoadConfiguration(string? path, bool runCommands = true, LoadOptions? options = null)
     {
         string globalFile = GlobalConfigurationLocator.ResolveGlobalConfigurationPath();
         var (global, globalDiagnostics) = GlobalConfigurationLoader.Load(globalFile);
@@ -72,17 +73,37 @@ public abstract class MilkCheckCmdletBase : PSCmdlet
         if (!Directory.Exists(resolved) && !File.Exists(resolved))
             ThrowTerminatingError(ErrorRecords.ConfigurationNotFound(resolved, path is null));
         WriteVerbose($"Loading the MilkCheck configuration {resolved}.");
-        return MilkCheckConfiguration.Load(resolved, runCommands, global, reported);
+        return MilkCheckConfiguration.Load(resolved, runCommands, global, reported, options);
     }
 
     /// <summary>Loads and insists on a usable configuration: Errors end the command before anything runs.</summary>
-    protected MilkCheckConfiguration LoadValidConfiguration(string? path)
+    protected MilkCheckConfiguration LoadValidConfiguration(string? path, LoadOptions? options = null)
     {
-        MilkCheckConfiguration configuration = LoadConfiguration(path);
+        MilkCheckConfiguration configuration = LoadConfiguration(path, options: options);
         if (configuration.HasErrors)
             ThrowTerminatingError(ErrorRecords.ConfigurationInvalid(configuration));
         foreach (ConfigDiagnostic warning in configuration.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning))
-            WriteWarning(warning.ToString());
+        {
+            // A reference a run may pass with -Define does not concern listing or drawing: Test-MilkCheckConfig shows it.
+            if (warning.ErrorId == ServiceConfigurationLoader.Ids.UndefinedVariable)
+                WriteVerbose(warning.ToString());
+            else
+                WriteWarning(warning.ToString());
+        }
         return configuration;
+    }
+
+    /// <summary>-Define as the engine takes it: names and values as text (null → empty), later keys win.</summary>
+    protected static IReadOnlyDictionary<string, string> ToDefines(Hashtable? define)
+    {
+        var defines = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (define is null)
+            return defines;
+        foreach (DictionaryEntry entry in define)
+        {
+            string name = LanguagePrimitives.ConvertTo<string>(entry.Key);
+            defines[name] = entry.Value is null ? string.Empty : LanguagePrimitives.ConvertTo<string>(entry.Value);
+        }
+        return defines;
     }
 }

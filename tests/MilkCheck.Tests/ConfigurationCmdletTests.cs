@@ -129,4 +129,44 @@ public sealed class ConfigurationCmdletTests : IDisposable
         var (output, _) = _host.Run($"(TabExpansion2 -inputScript 'Get-MilkCheckService -Path ''{_dir}'' lus' -cursorColumn {("Get-MilkCheckService -Path '" + _dir + "' lus").Length}).CompletionMatches.CompletionText");
         Assert.Equal(new[] { "lustre", "lustre.mgs", "lustre.oss" }, output.Select(o => (string)o.BaseObject));
     }
+
+    private string MeantForDefine()
+    {
+        string dir = Path.Combine(_dir, "define");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "a.yaml"), "services:\n  good:\n    actions:\n      start: { cmd: 'echo %LOG' }\n");
+        return dir;
+    }
+
+    [Fact]
+    public void TestConfig_ReportsAReferenceOnlyADefineCanGive_AsAWarningNamingDefine()
+    {
+        var (output, errors) = _host.Run($"Test-MilkCheckConfig -Path '{MeantForDefine()}'");
+        Assert.Empty(errors);
+        var diagnostic = (ConfigDiagnostic)Assert.Single(output).BaseObject;
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Contains("'LOG'", diagnostic.Message);
+        Assert.Contains("-Define", diagnostic.Message);
+        Assert.Equal(true, Assert.Single(_host.Run($"Test-MilkCheckConfig -Path '{MeantForDefine()}' -Quiet").Output).BaseObject);
+    }
+
+    [Fact]
+    public void TestConfig_WithTheDefine_IsClean()
+    {
+        var (output, errors) = _host.Run($"Test-MilkCheckConfig -Path '{MeantForDefine()}' -Define @{{ LOG = '/tmp/x' }}");
+        Assert.Empty(errors);
+        Assert.Empty(output);
+    }
+
+    [Fact]
+    public void ListingAndGraph_WorkOnAConfigurationMeantForDefine()
+    {
+        var (services, errors) = _host.Run($"Get-MilkCheckService -Path '{MeantForDefine()}' -WarningVariable w; $w.Count");
+        Assert.Empty(errors);
+        Assert.Equal("good", ((ServiceInfo)services[0].BaseObject).Name);
+        Assert.Equal(0, (int)services[^1].BaseObject);
+        var (graph, graphErrors) = _host.Run($"Get-MilkCheckGraph -Path '{MeantForDefine()}' -Define @{{ LOG = 'x' }}");
+        Assert.Empty(graphErrors);
+        Assert.Contains("good", (string)Assert.Single(graph).BaseObject);
+    }
 }

@@ -178,6 +178,52 @@ public sealed class InvokeCmdletTests : IDisposable
     }
 
     [Fact]
+    public void Define_of_a_name_no_file_declares_resolves_in_the_command_and_description()
+    {
+        string path = Config("""
+            services:
+              good:
+                desc: "logs to %LOG"
+                actions:
+                  start: { cmd: "echo v%VERSION to %LOG", timeout: "%WAIT" }
+            """);
+        var run = Invoke(path, "start -Define @{ LOG = '/tmp/run.log'; VERSION = 2; WAIT = '30' }");
+        Assert.Empty(run.Errors);
+        ActionResult result = Assert.Single(run.Results);
+        Assert.Equal("v2 to /tmp/run.log", Assert.Single(result.Nodes).Output);
+        Assert.Equal("logs to /tmp/run.log", result.Description);
+    }
+
+    [Fact]
+    public void A_run_without_the_Define_its_command_needs_stops_before_anything_runs()
+    {
+        string path = Config("""
+            services:
+              good: { actions: { start: { cmd: "touch %MARK/ran-%LOG" } } }
+            """);
+        var run = Invoke(path, "start");
+        Assert.Empty(run.Results);
+        ErrorRecord error = Assert.Single(run.Errors);
+        Assert.StartsWith("MilkCheck.ConfigurationInvalid", error.FullyQualifiedErrorId);
+        Assert.Contains("'LOG'", error.Exception.Message);
+        Assert.Contains("-Define", error.Exception.Message);
+        Assert.Empty(Directory.GetFiles(_dir, "ran-*"));
+    }
+
+    [Fact]
+    public void SELECTED_NODES_and_EXCLUDED_NODES_are_the_node_selection_as_text()
+    {
+        string path = Config("""
+            services:
+              local: { actions: { start: { cmd: "echo sel=%SELECTED_NODES exc=%EXCLUDED_NODES" } } }
+            """);
+        Assert.Equal("sel= exc=", Assert.Single(Assert.Single(Invoke(path, "start").Results).Nodes).Output);
+        var selected = Invoke(path, "start -Node 'n[1-3]' -ExcludeNode n2");
+        Assert.Empty(selected.Errors);
+        Assert.Equal("sel=n[1,3] exc=n2", Assert.Single(Assert.Single(selected.Results).Nodes).Output);
+    }
+
+    [Fact]
     public void ExcludeService_gives_a_Locked_result_and_Tag_skips_the_untagged()
     {
         string path = Config("""

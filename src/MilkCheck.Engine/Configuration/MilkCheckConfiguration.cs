@@ -26,13 +26,14 @@ public sealed class MilkCheckConfiguration
     /// <param name="runCommands">Run <c>%(...)</c> found in targets and dependency lists, as upstream does when
     /// loading; false never runs anything (Test-MilkCheckConfig).</param>
     /// <param name="global">milkcheck.conf as loaded (defaults when null); its diagnostics join this one's.</param>
+    /// <param name="options">The run's -Define values and how strict to be about run-time references.</param>
     public static MilkCheckConfiguration Load(string path, bool runCommands = true, GlobalConfiguration? global = null,
-        IEnumerable<ConfigDiagnostic>? globalDiagnostics = null)
+        IEnumerable<ConfigDiagnostic>? globalDiagnostics = null, LoadOptions? options = null)
     {
         GroupResolver? groups = null;
         ServiceModel model = ServiceConfigurationLoader.Load(path,
             runCommands ? new ShellCommandSubstitution() : null,
-            () => groups ??= GroupResolver.Load(GroupConfigurationLocations.FromEnvironment()));
+            () => groups ??= GroupResolver.Load(GroupConfigurationLocations.FromEnvironment()), options);
         return new MilkCheckConfiguration(path, model, global ?? GlobalConfiguration.Default, globalDiagnostics ?? Array.Empty<ConfigDiagnostic>());
     }
 

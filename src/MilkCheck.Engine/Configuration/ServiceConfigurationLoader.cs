@@ -60,22 +60,31 @@ internal sealed partial class ServiceConfigurationLoader
     private readonly List<Entity> _entities = new();
     private readonly ICommandSubstitution? _commands;
     private readonly Func<GroupResolver> _groups;
+    // Targets and dependency lists resolve at load, before -Define (spec §3.5, §3.6): they never see run variables.
     private readonly ScopeSet _scopes = new();
+    // Everything resolved just before a run sees SELECTED_NODES, EXCLUDED_NODES and the -Define names of the run.
+    private readonly ScopeSet _runScopes;
+    private readonly bool _undefinedAtRunIsError;
     private GroupEntity? _root;
 
-    private ServiceConfigurationLoader(ICommandSubstitution? commands, Func<GroupResolver> groups)
+    private ServiceConfigurationLoader(ICommandSubstitution? commands, Func<GroupResolver> groups, LoadOptions options)
     {
         _commands = commands;
         _groups = groups;
+        _undefinedAtRunIsError = options.UndefinedRunVariableIsError;
+        _runScopes = ScopeSet.ForRun(
+            options.Defines.Where(d => ScopeSet.IsDefinable(d.Key)).ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal),
+            selectedNodes: string.Empty, excludedNodes: string.Empty);
     }
 
     /// <summary>Loads <paramref name="path"/>, a directory or a single YAML file.</summary>
     /// <param name="commands">Runs <c>%(...)</c> in targets and dependency lists at load time, as upstream; null
     /// never runs anything (Test-MilkCheckConfig).</param>
     /// <param name="groups">Node groups for <c>@group</c> targets, asked for only when a target uses them.</param>
-    public static ServiceModel Load(string path, ICommandSubstitution? commands = null, Func<GroupResolver>? groups = null)
+    /// <param name="options">The -Define names of the run and how to report a run-time reference nothing defines.</param>
+    public static ServiceModel Load(string path, ICommandSubstitution? commands = null, Func<GroupResolver>? groups = null, LoadOptions? options = null)
     {
-        var loader = new ServiceConfigurationLoader(commands, groups ?? (() => GroupResolver.None));
+        var loader = new ServiceConfigurationLoader(commands, groups ?? (() => GroupResolver.None), options ?? LoadOptions.Default);
         return loader.LoadPath(path);
     }
 
@@ -570,43 +579,49 @@ internal sealed partial class ServiceConfigurationLoader
     {
         foreach (Entity entity in _entities)
         {
-            IVariableScope scope = _scopes.For(entity);
+            IVariableScope scope = _runScopes.For(entity);
             ValidateScope(entity.Variables, entity.Properties, scope, entity.FullName);
             if (entity.Properties.Get("desc") is string desc && entity.Properties.LocationOf("desc") is { } descAt)
-                entity.ResolvedDescription = TryResolve(desc, scope, descAt, commands: null) is { } text ? VariableResolver.Format(text) : null;
+                entity.ResolvedDescription = TryResolve(desc, scope, descAt, commands: null, runTime: true) is { } text ? VariableResolver.Format(text) : null;
             if (entity is ServiceEntity service)
             {
                 foreach (ActionDefinition action in service.Actions)
                 {
-                    IVariableScope actionScope = _scopes.For(action);
+                    IVariableScope actionScope = _runScopes.For(action);
                     ValidateScope(action.Variables, action.Properties, actionScope, $"{service.FullName}.{action.Name}");
                     if (action.Properties.Get("desc") is string actionDesc && action.Properties.LocationOf("desc") is { } actionDescAt)
-                        TryResolve(actionDesc, actionScope, actionDescAt, commands: null);
+                        TryResolve(actionDesc, actionScope, actionDescAt, commands: null, runTime: true);
                     if (action.Command is string command && action.CommandLocation is { } at)
-                        TryResolve(command, actionScope, at, commands: null);
+                        TryResolve(command, actionScope, at, commands: null, runTime: true);
                 }
             }
         }
         foreach (var (_, (value, location)) in _root!.Variables)
-            TryResolve(value, _scopes.For(_root), location, commands: null);
+            TryResolve(value, _runScopes.For(_root), location, commands: null, runTime: true);
     }
 
     private void ValidateScope(Dictionary<string, (object? Value, SourceLocation Location)> variables, PropertyBag properties, IVariableScope scope, string owner)
     {
         foreach (var (_, (value, location)) in variables)
-            TryResolve(value, scope, location, commands: null);
+            TryResolve(value, scope, location, commands: null, runTime: true);
         foreach (string key in new[] { "mode", "fanout", "timeout", "errors", "warnings", "delay", "retry" })
         {
             if (properties.Get(key) is not string raw || !raw.Contains('%') || properties.LocationOf(key) is not { } location)
                 continue;
-            object? resolved = TryResolve(raw, scope, location, commands: null);
+            object? resolved = TryResolve(raw, scope, location, commands: null, runTime: true);
+            if (resolved is null)
+                continue;
             bool numeric = key is "fanout" or "errors" or "warnings" or "retry" or "timeout" or "delay";
-            if (numeric && resolved is not (long or double) && !(resolved is string s && s.Length == 0))
+            // -Define values are text: a number written as text is a number, as the run reads it.
+            if (numeric && resolved is not (long or double) && !(resolved is string s && (s.Trim().Length == 0
+                    || double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _))))
                 Error(location, Ids.WrongType, $"'{key}' of '{owner}' resolves to '{VariableResolver.Format(resolved)}', which is not a number.");
         }
     }
 
-    private object? TryResolve(object? value, IVariableScope scope, SourceLocation location, ICommandSubstitution? commands)
+    /// <param name="runTime">A property resolved just before a run: a variable nothing defines may still come from
+    /// -Define, so it is a Warning unless the loader was told the run's defines are final.</param>
+    private object? TryResolve(object? value, IVariableScope scope, SourceLocation location, ICommandSubstitution? commands, bool runTime = false)
     {
         try
         {
@@ -622,7 +637,10 @@ internal sealed partial class ServiceConfigurationLoader
                 VariableErrorKind.Recursion => Ids.VariableRecursion,
                 _ => throw new InvalidOperationException($"Unknown variable error {e.Kind}."),
             };
-            Error(location, id, e.Message);
+            if (runTime && e.Kind == VariableErrorKind.Undefined && !_undefinedAtRunIsError)
+                Warning(location, id, e.Message);
+            else
+                Error(location, id, e.Message);
             return null;
         }
     }

@@ -1,4 +1,6 @@
+using System.Collections;
 using System.Management.Automation;
+using MilkCheck.Configuration;
 
 namespace MilkCheck.Commands;
 
@@ -23,6 +25,10 @@ public sealed class GetMilkCheckGraphCommand : MilkCheckCmdletBase
     [Parameter]
     public string? Path { get; set; }
 
+    /// <summary>Variables a run would pass with -Define (upstream -D name=value): references to them resolve.</summary>
+    [Parameter]
+    public Hashtable? Define { get; set; }
+
     [Parameter]
     public GraphFormat Format { get; set; } = GraphFormat.Dot;
 
@@ -41,7 +47,7 @@ public sealed class GetMilkCheckGraphCommand : MilkCheckCmdletBase
 
     protected override void EndProcessing()
     {
-        var configuration = LoadValidConfiguration(Path);
+        var configuration = LoadValidConfiguration(Path, new LoadOptions { Defines = ToDefines(Define) });
         var known = new HashSet<string>(configuration.EntityNames, StringComparer.Ordinal);
         foreach (string name in _services.Concat(ExcludeService ?? Array.Empty<string>()))
             if (!known.Contains(name))

@@ -1,4 +1,6 @@
+using System.Collections;
 using System.Management.Automation;
+using MilkCheck.Configuration;
 
 namespace MilkCheck.Commands;
 
@@ -19,13 +21,17 @@ public sealed class GetMilkCheckServiceCommand : MilkCheckCmdletBase
     [Parameter]
     public string? Path { get; set; }
 
+    /// <summary>Variables a run would pass with -Define (upstream -D name=value): references to them resolve.</summary>
+    [Parameter]
+    public Hashtable? Define { get; set; }
+
     /// <summary>Entities carrying one of these tags, themselves or through an enclosing group.</summary>
     [Parameter]
     public string[]? Tag { get; set; }
 
     protected override void EndProcessing()
     {
-        var configuration = LoadValidConfiguration(Path);
+        var configuration = LoadValidConfiguration(Path, new LoadOptions { Defines = ToDefines(Define) });
         IReadOnlyList<ServiceInfo> services = configuration.GetServices();
         var patterns = (Name ?? new[] { "*" }).Select(n => (Text: n, Pattern: new WildcardPattern(n, WildcardOptions.IgnoreCase))).ToList();
         var matched = new HashSet<string>(StringComparer.Ordinal);

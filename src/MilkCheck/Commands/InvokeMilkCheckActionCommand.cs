@@ -102,8 +102,10 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
 
     private void Run()
     {
-        MilkCheckConfiguration configuration = LoadValidConfiguration(Path);
-        RunOptions options = BuildOptions(configuration);
+        IReadOnlyDictionary<string, string> defines = ToDefines(Define);
+        MilkCheckConfiguration configuration = LoadValidConfiguration(Path,
+            new LoadOptions { Defines = defines, UndefinedRunVariableIsError = true });
+        RunOptions options = BuildOptions(defines);
         RunPlan plan;
         try
         {
@@ -188,21 +190,12 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
         }
     }
 
-    private RunOptions BuildOptions(MilkCheckConfiguration configuration)
+    private RunOptions BuildOptions(IReadOnlyDictionary<string, string> defines)
     {
         NodeSet? nodes = null;
         if (_nodes.Count > 0)
             nodes = NodeSet.UnionAll(_nodes.Select(ParseOrThrow));
         NodeSet? excluded = string.IsNullOrWhiteSpace(ExcludeNode) ? null : ParseOrThrow(ExcludeNode);
-        var defines = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (Define is not null)
-        {
-            foreach (DictionaryEntry entry in Define)
-            {
-                string name = LanguagePrimitives.ConvertTo<string>(entry.Key);
-                defines[name] = entry.Value is null ? string.Empty : LanguagePrimitives.ConvertTo<string>(entry.Value);
-            }
-        }
         return new RunOptions
         {
             Action = Action,

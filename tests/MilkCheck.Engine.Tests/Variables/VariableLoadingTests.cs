@@ -13,6 +13,12 @@ public sealed class VariableLoadingTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
+    private ServiceModel Load(string yaml, LoadOptions options)
+    {
+        File.WriteAllText(Path.Combine(_dir.Path, "services.yaml"), yaml);
+        return ServiceConfigurationLoader.Load(_dir.Path, null, options: options);
+    }
+
     private ServiceModel Load(string yaml, bool runCommands = false)
     {
         _dir.Write("site.yaml", yaml);
@@ -151,4 +157,56 @@ public sealed class VariableLoadingTests : IDisposable
     [Fact]
     public void DefiningAnAutomaticName_IsRefused() =>
         Assert.Throws<ArgumentException>(() => ScopeSet.ForRun(new Dictionary<string, string> { ["NAME"] = "x" }, "", ""));
+
+    private const string UsesUndeclaredLog = "services:\n  good:\n    actions:\n      start: { cmd: 'echo %LOG', desc: 'logs to %LOG', timeout: '%WAIT' }\n";
+
+    [Fact]
+    public void AVariableOnlyADefineGives_IsAWarningNamingDefine_WhenTheLoadIsNotForARun()
+    {
+        ServiceModel model = Load(UsesUndeclaredLog, new LoadOptions());
+        Assert.All(model.Diagnostics, d => Assert.Equal((DiagnosticSeverity.Warning, ServiceConfigurationLoader.Ids.UndefinedVariable), (d.Severity, d.ErrorId)));
+        Assert.Contains(model.Diagnostics, d => d.Message.Contains("'LOG'") && d.Message.Contains("-Define") && d.Line == 4);
+        Assert.DoesNotContain(model.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+    }
+
+    [Fact]
+    public void AVariableNothingDefines_IsAnError_WhenTheLoadIsForARun()
+    {
+        ServiceModel model = Load(UsesUndeclaredLog, new LoadOptions { UndefinedRunVariableIsError = true });
+        Assert.Contains(model.Diagnostics, d => d.Severity == DiagnosticSeverity.Error && d.Message.Contains("'LOG'"));
+    }
+
+    [Fact]
+    public void DefinesOfUndeclaredNames_ResolveInCommandsDescriptionsAndNumbers()
+    {
+        var defines = new Dictionary<string, string> { ["LOG"] = "/tmp/run.log", ["WAIT"] = "5" };
+        ServiceModel model = Load(UsesUndeclaredLog, new LoadOptions { Defines = defines, UndefinedRunVariableIsError = true });
+        Assert.Empty(model.Diagnostics);
+    }
+
+    [Fact]
+    public void ADefineNeverResolvesInATarget()
+    {
+        ServiceModel model = Load("services:\n  a:\n    target: '%NODES'\n    actions: { start: { cmd: x } }\n",
+            new LoadOptions { Defines = new Dictionary<string, string> { ["NODES"] = "n1" } });
+        ConfigDiagnostic error = Assert.Single(model.Diagnostics);
+        Assert.Equal((DiagnosticSeverity.Error, ServiceConfigurationLoader.Ids.UndefinedVariable, 3), (error.Severity, error.ErrorId, error.Line));
+    }
+
+    [Theory]
+    [InlineData("cmd: 'echo %SELECTED_NODES %EXCLUDED_NODES'")]
+    [InlineData("cmd: 'echo %{SELECTED_NODES}x', desc: 'on %EXCLUDED_NODES'")]
+    public void NodeSelections_AreDefinedInEveryRunTimeProperty(string action)
+    {
+        ServiceModel model = Load($"variables: {{ SEL: '%SELECTED_NODES' }}\nservices:\n  a:\n    target: 'n[1-2]'\n    actions:\n      start: {{ {action} }}\n      stop: {{ cmd: 'echo %SEL' }}\n",
+            new LoadOptions { UndefinedRunVariableIsError = true });
+        Assert.Empty(model.Diagnostics);
+    }
+
+    [Fact]
+    public void NodeSelections_CannotBeUsedInATarget()
+    {
+        ServiceModel model = Load("services:\n  a:\n    target: '%SELECTED_NODES'\n    actions: { start: { cmd: x } }\n", new LoadOptions());
+        Assert.Equal(ServiceConfigurationLoader.Ids.UndefinedVariable, Assert.Single(model.Diagnostics).ErrorId);
+    }
 }

@@ -1,0 +1,19 @@
+namespace MilkCheck.Configuration;
+
+/// <summary>What a load knows of the run it is for.</summary>
+public sealed record LoadOptions
+{
+    public static readonly LoadOptions Default = new();
+
+    /// <summary>
+    /// Variables given on the command line (upstream -D): they resolve in every run-time property (cmd, desc,
+    /// variables, numbers) whether or not a file declares them, never in targets or dependency lists.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Defines { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// True for a load that is about to run: a run-time reference that neither the files nor <see cref="Defines"/>
+    /// define is an Error. False (checking, listing, drawing): it is a Warning, since the run may pass it with -Define.
+    /// </summary>
+    public bool UndefinedRunVariableIsError { get; init; }
+}
