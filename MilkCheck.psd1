@@ -17,6 +17,8 @@
         'Test-MilkCheckConfig'
         'Expand-MilkCheckNodeSet'
         'Compress-MilkCheckNodeSet'
+        'Get-MilkCheckRun'
+        'Import-MilkCheckRun'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -88,6 +88,8 @@ function Invoke-Test {
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
     New-Item -ItemType Directory -Force -Path $results | Out-Null
 
+    # Runs made by the tests keep their journals here, not in the user's ~/.local/state.
+    $env:XDG_STATE_HOME = Join-Path $results 'state'
     $passed = 0; $failed = 0; $problems = [System.Collections.Generic.List[string]]::new()
     foreach ($project in 'MilkCheck.Engine.Tests', 'MilkCheck.Tests') {
         $trx = Join-Path $results "$project.trx"

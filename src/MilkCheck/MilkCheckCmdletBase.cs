@@ -56,17 +56,7 @@ public abstract class MilkCheckCmdletBase : PSCmdlet
     /// </summary>
     protected MilkCheckConfiguration LoadConfiguration(string? path, bool runCommands = true, LoadOptions? options = null)
     {
-        string globalFile = GlobalConfigurationLocator.ResolveGlobalConfigurationPath();
-        var (global, globalDiagnostics) = GlobalConfigurationLoader.Load(globalFile);
-        var reported = new List<ConfigDiagnostic>();
-        foreach (ConfigDiagnostic diagnostic in globalDiagnostics)
-        {
-            // Upstream only mentions a missing milkcheck.conf in verbose mode: defaults are normal.
-            if (diagnostic.ErrorId == GlobalConfigurationLoader.ErrorIds.GlobalFileNotFound)
-                WriteVerbose(diagnostic.Message);
-            else
-                reported.Add(diagnostic);
-        }
+        var (global, reported) = LoadGlobalConfiguration();
         string resolved = path is null
             ? GlobalConfigurationLocator.ResolveConfigurationDirectory(null, global, SessionState.Path.CurrentFileSystemLocation.ProviderPath)
             : GetUnresolvedProviderPathFromPSPath(path);
@@ -74,6 +64,24 @@ public abstract class MilkCheckCmdletBase : PSCmdlet
             ThrowTerminatingError(ErrorRecords.ConfigurationNotFound(resolved, path is null));
         WriteVerbose($"Loading the MilkCheck configuration {resolved}.");
         return MilkCheckConfiguration.Load(resolved, runCommands, global, reported, options);
+    }
+
+    /// <summary>
+    /// milkcheck.conf ($MILKCHECK_CONF, else /etc/milkcheck/milkcheck.conf) and its problems; a missing file gives the
+    /// defaults and a verbose line, as upstream.
+    /// </summary>
+    protected (GlobalConfiguration Global, List<ConfigDiagnostic> Diagnostics) LoadGlobalConfiguration()
+    {
+        var (global, globalDiagnostics) = GlobalConfigurationLoader.Load(GlobalConfigurationLocator.ResolveGlobalConfigurationPath());
+        var reported = new List<ConfigDiagnostic>();
+        foreach (ConfigDiagnostic diagnostic in globalDiagnostics)
+        {
+            if (diagnostic.ErrorId == GlobalConfigurationLoader.ErrorIds.GlobalFileNotFound)
+                WriteVerbose(diagnostic.Message);
+            else
+                reported.Add(diagnostic);
+        }
+        return (global, reported);
     }
 
     /// <summary>Loads and insists on a usable configuration: Errors end the command before anything runs.</summary>

@@ -64,6 +64,18 @@ public sealed record GlobalConfiguration
     /// <summary>Most channels opened at once on one SSH connection (<c>max_sessions</c>).</summary>
     public int MaxSessions { get; init; } = 10;
 
+    /// <summary>Every run that executes something writes its journal (<c>journal</c>, default true).</summary>
+    public bool Journal { get; init; } = true;
+
+    /// <summary>
+    /// Where journals go (<c>journal_dir</c>); null: <c>$XDG_STATE_HOME/milkcheck/runs</c>, else
+    /// <c>~/.local/state/milkcheck/runs</c>.
+    /// </summary>
+    public string? JournalDir { get; init; }
+
+    /// <summary>How many runs' journals are kept, the oldest removed after a run (<c>journal_keep</c>, default 200).</summary>
+    public int JournalKeep { get; init; } = 200;
+
     /// <summary>The file these values were read from; null when no file was read.</summary>
     public string? SourceFile { get; init; }
 }

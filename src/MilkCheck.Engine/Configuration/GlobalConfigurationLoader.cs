@@ -27,7 +27,7 @@ public static class GlobalConfigurationLoader
     private static readonly string[] ValidKeys =
     {
         "config_dir", "fanout", "reverse_actions", "report", "summary", "confirm_actions",
-        "transport", "connect_timeout", "max_sessions",
+        "transport", "connect_timeout", "max_sessions", "journal", "journal_dir", "journal_keep",
     };
 
     // Timers take int milliseconds: beyond that a timeout cannot be armed.
@@ -236,6 +236,33 @@ public static class GlobalConfigurationLoader
                 }
 
                 WrongValue(value, "a number of seconds greater than 0");
+                return configuration;
+
+            case "journal":
+                if (value is ScalarNode journalNode && journalNode.TryGetBool(out bool journal))
+                {
+                    return configuration with { Journal = journal };
+                }
+
+                WrongValue(value, "a boolean (true or false)");
+                return configuration;
+
+            case "journal_dir":
+                if (value is ScalarNode { Kind: YamlScalarKind.String } journalDir && journalDir.Value.Length > 0)
+                {
+                    return configuration with { JournalDir = journalDir.Value };
+                }
+
+                WrongValue(value, "a directory path (a string)");
+                return configuration;
+
+            case "journal_keep":
+                if (value is ScalarNode keepNode && keepNode.TryGetInt(out long keep) && keep is >= 1 and <= int.MaxValue)
+                {
+                    return configuration with { JournalKeep = (int)keep };
+                }
+
+                WrongValue(value, "a whole number of runs, at least 1");
                 return configuration;
 
             default:

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using MilkCheck.Configuration;
 using MilkCheck.Execution;
+using MilkCheck.Journal;
 using MilkCheck.Variables;
 
 namespace MilkCheck.Scheduling;
@@ -93,6 +94,12 @@ internal sealed class MilkCheckRun
         if (_engine is not null)
             throw new InvalidOperationException("A run runs once; create a new one.");
         var observer = new Observers(_observers.ToArray());
+        RunJournal? journal = RunJournal.Open(this, observer.Warning);
+        if (journal is not null)
+        {
+            JournalPath = journal.FilePath;
+            observer = new Observers(_observers.Prepend(journal).ToArray());
+        }
         using ITransportLease transports = Transports.For(Configuration.Global);
         _engine = new RunEngine(_plan, transports.Local, transports.Remote, observer, planOnly: false, StopAtFirstFailure,
             new RunIdentity(Id, Configuration.Path));
@@ -104,9 +111,15 @@ internal sealed class MilkCheckRun
         }
         finally
         {
-            observer.RunCompleted(results ?? _engine.Results, interrupted: results is null || cancellationToken.IsCancellationRequested);
+            bool interrupted = results is null || cancellationToken.IsCancellationRequested || _engine.Stopped;
+            if (journal is not null)
+                await journal.CompleteAsync(results ?? _engine.Results, interrupted).ConfigureAwait(false);
+            observer.RunCompleted(results ?? _engine.Results, interrupted);
         }
     }
+
+    /// <summary>The journal file of this run once it runs; null before, or when there is none.</summary>
+    public string? JournalPath { get; private set; }
 
     private void EnsurePreview()
     {

@@ -55,6 +55,9 @@ internal sealed class RunEngine
             _states[node] = new EntityState(node.Locked);
     }
 
+    /// <summary>The run stopped itself before its end (-ErrorAction Stop, an internal error).</summary>
+    public bool Stopped => _stop.IsCancellationRequested;
+
     /// <summary>The results reported so far, in order.</summary>
     public IReadOnlyList<ActionResult> Results
     {

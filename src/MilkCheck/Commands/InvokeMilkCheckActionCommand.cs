@@ -30,7 +30,8 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
     [ArgumentCompleter(typeof(ServiceNameCompleter))]
     public string[]? Service { get; set; }
 
-    [Parameter]
+    /// <summary>The configuration; binds from a result's Path, so a piped rerun needs none.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? Path { get; set; }
 
     /// <summary>Restricts every target to these nodes (upstream -n); piped FailedNodes are united.</summary>
@@ -103,7 +104,7 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
     private void Run()
     {
         IReadOnlyDictionary<string, string> defines = ToDefines(Define);
-        MilkCheckConfiguration configuration = LoadValidConfiguration(Path,
+        MilkCheckConfiguration configuration = LoadValidConfiguration(string.IsNullOrEmpty(Path) ? null : Path,
             new LoadOptions { Defines = defines, UndefinedRunVariableIsError = true });
         MilkCheckRun run;
         try
