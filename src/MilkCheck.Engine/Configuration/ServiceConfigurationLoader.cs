@@ -57,6 +57,7 @@ internal sealed partial class ServiceConfigurationLoader
     };
 
     private readonly List<ConfigDiagnostic> _diagnostics = new();
+    private readonly HashSet<(SourceLocation, string, DiagnosticSeverity)> _reported = new();
     private readonly List<Entity> _entities = new();
     private readonly ICommandSubstitution? _commands;
     private readonly Func<GroupResolver> _groups;
@@ -392,17 +393,19 @@ internal sealed partial class ServiceConfigurationLoader
     {
         object? typed = ToValue(value);
         bool reference = typed is string s && s.Contains('%');
-        string? problem = key switch
+        PropertyKind? kind = PropertyRules.KindOf(key);
+        bool valid = reference || kind switch
         {
-            "desc" or "target" => typed is IReadOnlyList<object?> ? "text" : null,
-            "mode" => typed is string m && (m is "standard" or "delegate" or "exec" || reference) ? null : "one of standard, delegate, exec",
-            "remote" => typed is bool || reference ? null : "true or false",
-            "fanout" => typed is long f && f > 0 || reference ? null : "a positive integer",
-            "errors" or "warnings" or "retry" => typed is long n && n >= 0 || reference ? null : "a non-negative integer",
-            "timeout" or "delay" => (typed is long or double && Convert.ToDouble(typed, CultureInfo.InvariantCulture) >= 0) || reference ? null : "a non-negative number of seconds",
-            "tags" => typed is IReadOnlyList<object?> or string ? null : "a list of tags",
-            _ => null,
+            PropertyKind.Text => typed is not IReadOnlyList<object?>,
+            PropertyKind.Mode => typed is string m && PropertyRules.Modes.Contains(m),
+            PropertyKind.Bool => typed is bool,
+            // A literal number is a YAML number; text holding digits is a -Define's privilege.
+            PropertyKind.PositiveInteger or PropertyKind.Count or PropertyKind.Seconds =>
+                typed is long or double && PropertyRules.TryGetNumber(kind.Value, typed, out _),
+            PropertyKind.Tags => typed is IReadOnlyList<object?> or string,
+            _ => true,
         };
+        string? problem = valid ? null : PropertyRules.Expected(kind!.Value);
         if (problem is not null)
         {
             Error(value.Location, Ids.WrongType, $"'{key}' of '{owner}' must be {problem}, not {value.Describe()}.");
@@ -604,18 +607,17 @@ internal sealed partial class ServiceConfigurationLoader
     {
         foreach (var (_, (value, location)) in variables)
             TryResolve(value, scope, location, commands: null, runTime: true);
-        foreach (string key in new[] { "mode", "fanout", "timeout", "errors", "warnings", "delay", "retry" })
+        foreach (string key in PropertyRules.ResolvedBeforeRun)
         {
             if (properties.Get(key) is not string raw || !raw.Contains('%') || properties.LocationOf(key) is not { } location)
                 continue;
             object? resolved = TryResolve(raw, scope, location, commands: null, runTime: true);
-            if (resolved is null)
+            PropertyKind kind = PropertyRules.KindOf(key)!.Value;
+            // A value that comes from %(...) is only known when the run resolves it.
+            if (resolved is null || !PropertyRules.IsNumeric(kind) || raw.Contains("%("))
                 continue;
-            bool numeric = key is "fanout" or "errors" or "warnings" or "retry" or "timeout" or "delay";
-            // -Define values are text: a number written as text is a number, as the run reads it.
-            if (numeric && resolved is not (long or double) && !(resolved is string s && (s.Trim().Length == 0
-                    || double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _))))
-                Error(location, Ids.WrongType, $"'{key}' of '{owner}' resolves to '{VariableResolver.Format(resolved)}', which is not a number.");
+            if (!PropertyRules.TryGetNumber(kind, resolved, out _))
+                Error(location, Ids.WrongType, $"'{key}' of '{owner}' resolves to '{VariableResolver.Format(resolved)}': it must be {PropertyRules.Expected(kind)}.");
         }
     }
 
@@ -720,9 +722,14 @@ internal sealed partial class ServiceConfigurationLoader
         }
     }
 
-    private void Error(SourceLocation at, string id, string message) =>
-        _diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, at.File, at.Line, at.Column, message, id));
+    private void Error(SourceLocation at, string id, string message) => Report(DiagnosticSeverity.Error, at, id, message);
 
-    private void Warning(SourceLocation at, string id, string message) =>
-        _diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Warning, at.File, at.Line, at.Column, message, id));
+    private void Warning(SourceLocation at, string id, string message) => Report(DiagnosticSeverity.Warning, at, id, message);
+
+    /// <summary>One problem per place and kind, though an inherited property is checked for the service and for each action.</summary>
+    private void Report(DiagnosticSeverity severity, SourceLocation at, string id, string message)
+    {
+        if (_reported.Add((at, id, severity)))
+            _diagnostics.Add(new ConfigDiagnostic(severity, at.File, at.Line, at.Column, message, id));
+    }
 }

@@ -252,25 +252,15 @@ internal sealed class RunPlan
         void Problem(SourceLocation at, string message) =>
             problems.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, at.File, at.Line, at.Column, message, "MilkCheck.Config.RunResolution"));
 
-        double? Number(string key, bool integer)
+        double? Number(string key)
         {
             object? value = Value(key);
-            double? number = value switch
-            {
-                null => null,
-                long l => l,
-                double d => d,
-                string s when s.Trim().Length == 0 => null,
-                string s when double.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed) => parsed,
-                _ => double.NaN,
-            };
-            if (number is double n && (double.IsNaN(n) || n < 0 || (integer && n != Math.Floor(n))))
-            {
-                Problem(properties.LocationOf(key) ?? definition.Location,
-                    $"'{key}' of '{owner}' is '{VariableResolver.Format(value)}': give a {(integer ? "whole number" : "number of seconds")}, 0 or more.");
-                return null;
-            }
-            return number;
+            PropertyKind kind = PropertyRules.KindOf(key)!.Value;
+            if (PropertyRules.TryGetNumber(kind, value, out double? number))
+                return number;
+            Problem(properties.LocationOf(key) ?? definition.Location,
+                $"'{key}' of '{owner}' is '{VariableResolver.Format(value)}': it must be {PropertyRules.Expected(kind)}.");
+            return null;
         }
 
         string command;
@@ -291,14 +281,14 @@ internal sealed class RunPlan
 
         string mode = VariableResolver.Format(Value("mode") ?? "standard");
         bool remote = properties.Get("remote") is not false;
-        if (mode is not ("standard" or "delegate" or "exec"))
+        if (!PropertyRules.Modes.Contains(mode))
             Problem(properties.LocationOf("mode") ?? definition.Location, $"'mode' of '{owner}' is '{mode}': use standard, delegate or exec.");
-        double? fanout = Number("fanout", integer: true);
-        double? timeout = Number("timeout", integer: false);
-        double? errors = Number("errors", integer: true);
-        double? warnings = Number("warnings", integer: true);
-        double? delay = Number("delay", integer: false);
-        double? retry = Number("retry", integer: true);
+        double? fanout = Number("fanout");
+        double? timeout = Number("timeout");
+        double? errors = Number("errors");
+        double? warnings = Number("warnings");
+        double? delay = Number("delay");
+        double? retry = Number("retry");
         string? description = null;
         if (properties.Get("desc") is not null)
             description = VariableResolver.Format(Value("desc"));
@@ -333,7 +323,7 @@ internal sealed class RunPlan
             }
         }
         return new ActionSpec(definition.Service, definition.Name, command, configured, target, executionMode,
-            fanout is > 0 ? (int)fanout : null, timeout is null ? null : TimeSpan.FromSeconds(timeout.Value),
+            fanout is { } f ? (int)f : null, timeout is null ? null : TimeSpan.FromSeconds(timeout.Value),
             (int)(errors ?? 0), (int)(warnings ?? 0), TimeSpan.FromSeconds(delay ?? 0), (int)(retry ?? 0),
             description ?? definition.Service.Description,
             definition.Checks.Select(c => c.Name).ToArray());

@@ -209,4 +209,27 @@ public sealed class VariableLoadingTests : IDisposable
         ServiceModel model = Load("services:\n  a:\n    target: '%SELECTED_NODES'\n    actions: { start: { cmd: x } }\n", new LoadOptions());
         Assert.Equal(ServiceConfigurationLoader.Ids.UndefinedVariable, Assert.Single(model.Diagnostics).ErrorId);
     }
+
+    [Theory]
+    [InlineData("fanout: 0")]
+    [InlineData("fanout: '%F'")]
+    [InlineData("fanout: 2.5")]
+    [InlineData("retry: '%NEG'")]
+    [InlineData("timeout: '%WORD'")]
+    public void A_numeric_property_follows_one_rule_whether_written_or_referenced(string property)
+    {
+        ServiceModel model = Load($"variables: {{ F: 0, NEG: -1, WORD: soon }}\nservices:\n  a:\n    {property}\n    actions: {{ start: {{ cmd: x }} }}\n");
+        ConfigDiagnostic error = Assert.Single(model.Diagnostics);
+        Assert.Equal((DiagnosticSeverity.Error, ServiceConfigurationLoader.Ids.WrongType, 4), (error.Severity, error.ErrorId, error.Line));
+        Assert.Contains("must be a", error.Message);
+    }
+
+    [Fact]
+    public void A_numeric_Define_breaking_the_rule_stops_the_run_as_a_written_value_would()
+    {
+        var defines = new Dictionary<string, string> { ["F"] = "0" };
+        ServiceModel model = Load("services:\n  a:\n    fanout: '%F'\n    actions: { start: { cmd: x } }\n",
+            new LoadOptions { Defines = defines, UndefinedRunVariableIsError = true });
+        Assert.Equal(ServiceConfigurationLoader.Ids.WrongType, Assert.Single(model.Diagnostics).ErrorId);
+    }
 }
