@@ -293,6 +293,7 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
         ErrorCategory category = e.ErrorId switch
         {
             "MilkCheck.UnknownService" => ErrorCategory.ObjectNotFound,
+            ErrorIds.UnknownAction => ErrorCategory.ObjectNotFound,
             "MilkCheck.ConfigurationInvalid" => ErrorCategory.InvalidData,
             _ => ErrorCategory.InvalidArgument,
         };
