@@ -14,16 +14,17 @@ BeforeAll {
     }
 }
 
-Describe 'A scheduled job ends with the exit code of its run (the README recipe under pwsh -NonInteractive -File)' {
+Describe 'A scheduled job ends with the exit code of its run (the README recipe under pwsh -NonInteractive -File, ErrorActionPreference Stop)' {
     BeforeAll {
         # Runs the README's recipe in a fresh non-interactive pwsh; returns its exit code and everything it printed.
         function Invoke-ScheduledScript([string] $arguments, [string] $globalConf) {
             $script:n++
             $file = Join-Path $TestDrive "job$script:n.ps1"
-            $lines = @("Import-Module '$module'")
+            # The stricter setting scripts often use: the recipe must hold under it too.
+            $lines = @("`$ErrorActionPreference = 'Stop'", "Import-Module '$module'")
             if ($globalConf) { $lines += "`$env:MILKCHECK_CONF = '$globalConf'" }
             $lines += @(
-                "`$r = try { Invoke-MilkCheckAction $arguments } catch { Write-Error -ErrorRecord `$_ -ErrorAction Continue }"
+                "`$r = try { Invoke-MilkCheckAction $arguments -ErrorAction Continue } catch { Write-Error -ErrorRecord `$_ -ErrorAction Continue }"
                 'exit ($r | Measure-MilkCheckResult).ExitCode'
             )
             Set-Content -Path $file -Value $lines
@@ -38,8 +39,8 @@ Describe 'A scheduled job ends with the exit code of its run (the README recipe 
            Yaml = "services:`n  a: { require: [ b ], actions: { start: { cmd: 'true' } } }`n  b: { actions: { start: { cmd: 'true' } } }`n" }
         @{ Case = 'a top-level service ends Warning'; Expected = 3; Arguments = "start -Path '%CONF'"; Says = 'WARNING'
            Yaml = "services:`n  a: { require: [ b ], actions: { start: { cmd: 'true' } } }`n  b: { errors: 1, actions: { start: { cmd: 'false' } } }`n" }
-        @{ Case = 'an entry fails'; Expected = 6; Arguments = "start -Path '%CONF'"; Says = 'a.start failed'
-           Yaml = "services:`n  a: { actions: { start: { cmd: 'false' } } }`n" }
+        @{ Case = 'an entry fails behind a failed dependency'; Expected = 6; Arguments = "start -Path '%CONF'"; Says = 'a.start did not run'
+           Yaml = "services:`n  a: { require: [ b ], actions: { start: { cmd: 'true' } } }`n  b: { actions: { start: { cmd: 'false' } } }`n" }
         @{ Case = '-Path does not exist'; Expected = 9; Arguments = "start -Path '%CONF/nowhere'"; Says = 'does not exist'
            Yaml = "services:`n  a: { actions: { start: { cmd: 'touch %MARK/ran' } } }`n" }
         @{ Case = 'the service is unknown'; Expected = 9; Arguments = "start nope -Path '%CONF'"; Says = "'nope'"
