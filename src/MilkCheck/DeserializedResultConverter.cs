@@ -58,7 +58,11 @@ public sealed class DeserializedResultConverter : PSTypeConverter
         StartTime: Time(Raw(source, "StartTime")),
         Duration: Value<TimeSpan>(source, "Duration"),
         Attempts: Value<int>(source, "Attempts"),
-        Description: Raw(source, "Description") is null ? null : Text(source, "Description"));
+        Description: Raw(source, "Description") is null ? null : Text(source, "Description"))
+    {
+        RunId = Text(source, "RunId"),
+        Path = Text(source, "Path"),
+    };
 
     private static NodeResult ToNodeResult(PSObject source) => new(
         Node: Text(source, "Node"),

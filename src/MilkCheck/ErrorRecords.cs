@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using MilkCheck.Configuration;
 using MilkCheck.NodeSets;
+using MilkCheck.Scheduling;
 
 namespace MilkCheck;
 
@@ -49,4 +50,50 @@ internal static class ErrorRecords
     public static ErrorRecord UnknownService(string name, string path) =>
         new(new ItemNotFoundException($"No service or group named '{name}' in the configuration '{path}'. Get-MilkCheckService -Path '{path}' lists them."),
             ErrorIds.UnknownService, ErrorCategory.ObjectNotFound, name);
+
+    /// <summary>A run that cannot start (unknown service or action, a bad -Define, an unusable configuration).</summary>
+    public static ErrorRecord RunSetup(RunSetupException e)
+    {
+        ErrorCategory category = e.ErrorId switch
+        {
+            "MilkCheck.UnknownService" or "MilkCheck.UnknownAction" => ErrorCategory.ObjectNotFound,
+            "MilkCheck.ConfigurationInvalid" => ErrorCategory.InvalidData,
+            _ => ErrorCategory.InvalidArgument,
+        };
+        return new ErrorRecord(e, e.ErrorId, category, e.Target) { ErrorDetails = new ErrorDetails(e.Message) };
+    }
+
+    /// <summary>A defect of MilkCheck itself stopped the run: said as such, never as a node's status.</summary>
+    public static ErrorRecord InternalError(Exception e) =>
+        new(e, "MilkCheck.InternalError", ErrorCategory.NotSpecified, null);
+
+    /// <summary>The non-terminating error an entity's final status calls for (Error, Timeout, DependencyError), else null.</summary>
+    public static ErrorRecord? Outcome(ActionResult result)
+    {
+        string where = result.FailedNodes.Length > 0 ? $" on {result.FailedNodes}" : string.Empty;
+        return result.Status switch
+        {
+            ActionStatus.Error => Failure(result, ErrorIds.ActionFailed, ErrorCategory.InvalidResult, $"{result.Service}.{result.Action} failed{where}."),
+            ActionStatus.Timeout => Failure(result, ErrorIds.ActionTimedOut, ErrorCategory.OperationTimeout, $"{result.Service}.{result.Action} timed out{where}."),
+            ActionStatus.DependencyError => Failure(result, ErrorIds.DependencyFailed, ErrorCategory.ResourceUnavailable,
+                $"{result.Service}.{result.Action} did not run: a dependency it requires failed."),
+            _ => null,
+        };
+    }
+
+    /// <summary>The warning of an entity that ended Warning, else null.</summary>
+    public static string? OutcomeWarning(ActionResult result) => result.Status == ActionStatus.Warning
+        ? $"{result.Service}.{result.Action} ended Warning (failures within its errors tolerance{(result.FailedNodes.Length > 0 ? $" on {result.FailedNodes}" : string.Empty)})."
+        : null;
+
+    private static ErrorRecord Failure(ActionResult result, string id, ErrorCategory category, string message) =>
+        new(new InvalidOperationException(message), id, category, result)
+        {
+            ErrorDetails = new ErrorDetails(message)
+            {
+                RecommendedAction = result.Status == ActionStatus.DependencyError
+                    ? "Fix the failed dependency first; the results of the run show which one."
+                    : "See the Nodes property of the result for each node's output and exit code.",
+            },
+        };
 }

@@ -224,6 +224,24 @@ public sealed class InvokeCmdletTests : IDisposable
     }
 
     [Fact]
+    public void ErrorAction_Stop_writes_every_final_result_and_the_running_action_with_cancelled_nodes_then_stops()
+    {
+        string path = Config("""
+            services:
+              ok1: { actions: { start: { cmd: "true" } } }
+              ok2: { actions: { start: { cmd: "true" } } }
+              bad: { require: [ ok1, ok2 ], actions: { start: { cmd: "false" } } }
+              slow: { target: "n[1-2]", actions: { start: { cmd: "sleep 30", mode: exec } } }
+              after: { require: [ bad ], actions: { start: { cmd: "true" } } }
+            """);
+        var run = _host.RunWithStreams($"try {{ Invoke-MilkCheckAction start -Path '{path}' -ErrorAction Stop }} catch {{ Write-Error -ErrorRecord $_ -ErrorAction Continue }}");
+        Assert.Equal(new[] { "bad", "ok1", "ok2", "slow" }, run.Results.Select(r => r.Service).Order());
+        Assert.Equal(ActionStatus.Error, run.Results.Single(r => r.Service == "bad").Status);
+        Assert.All(run.Results.Single(r => r.Service == "slow").Nodes, n => Assert.Equal((NodeStatus.Cancelled, (int?)null), (n.Status, n.ExitCode)));
+        Assert.StartsWith("MilkCheck.ActionFailed", Assert.Single(run.Errors).FullyQualifiedErrorId);
+    }
+
+    [Fact]
     public void ExcludeService_gives_a_Locked_result_and_Tag_skips_the_untagged()
     {
         string path = Config("""

@@ -3,21 +3,47 @@ using MilkCheck.Execution.Ssh;
 
 namespace MilkCheck.Execution;
 
+/// <summary>The transports a run uses, until it disposes them.</summary>
+internal interface ITransportLease : IDisposable
+{
+    ITransport Local { get; }
+    ITransport Remote { get; }
+}
+
 /// <summary>The transports of one run, chosen from the global configuration.</summary>
 internal static class Transports
 {
     /// <summary>
-    /// The remote transport for standard-mode targets: SSH.NET with one reused connection per node (the default,
-    /// <c>transport: sshnet</c>), or one OpenSSH process per command (<c>transport: openssh</c>). Dispose it after
-    /// the run: that closes the run's connections.
+    /// The transports of one run: local processes, and for standard-mode targets SSH.NET with one reused connection
+    /// per node (the default, <c>transport: sshnet</c>) or one OpenSSH process per command (<c>transport: openssh</c>).
+    /// Disposing the lease closes what the run opened.
     /// </summary>
-    public static ITransport Remote(GlobalConfiguration global) => global.Transport switch
+    public static ITransportLease For(GlobalConfiguration global) => new Lease(new LocalTransport(), Remote(global));
+
+    private static ITransport Remote(GlobalConfiguration global) => global.Transport switch
     {
         TransportKind.OpenSsh => new OpenSshTransport(global.ConnectTimeout),
-        _ => new SshNetTransport(SshTransportOptions.FromEnvironment(global.ConnectTimeout, global.MaxSessions)),
+        TransportKind.SshNet => new SshNetTransport(SshTransportOptions.FromEnvironment(global.ConnectTimeout, global.MaxSessions)),
+        _ => throw new ArgumentOutOfRangeException(nameof(global), global.Transport, "Unknown transport kind."),
     };
 
-    public static ITransport Local() => new LocalTransport();
+    private sealed class Lease : ITransportLease
+    {
+        public Lease(ITransport local, ITransport remote)
+        {
+            Local = local;
+            Remote = remote;
+        }
+
+        public ITransport Local { get; }
+        public ITransport Remote { get; }
+
+        public void Dispose()
+        {
+            (Remote as IDisposable)?.Dispose();
+            (Local as IDisposable)?.Dispose();
+        }
+    }
 
     /// <summary>
     /// The most file descriptors this process may open (RLIMIT_NOFILE), read from /proc/self/limits; null when

@@ -13,6 +13,9 @@ public enum ActionStatus
 public enum NodeStatus
 {
     Ok, Failed, Timeout, Unreachable, AuthenticationFailed, HostKeyRejected,
+
+    /// <summary>The run was stopped (Ctrl+C, -ErrorAction Stop, Stop-Job) before the command ended on the node.</summary>
+    Cancelled,
 }
 
 /// <summary>Outcome of one command on one node.</summary>
@@ -25,6 +28,12 @@ public sealed record ActionResult(
     string Target, string FailedNodes, IReadOnlyList<NodeResult> Nodes, IReadOnlyList<ActionResult> Checks,
     string Command, DateTimeOffset StartTime, TimeSpan Duration, int Attempts, string? Description)
 {
+    /// <summary>The id of the run that wrote this result (as in its journal).</summary>
+    public string RunId { get; init; } = string.Empty;
+
+    /// <summary>The configuration path of the run, so that a piped rerun binds -Path by property name.</summary>
+    public string Path { get; init; } = string.Empty;
+
     /// <summary>Error, Timeout or DependencyError.</summary>
     public bool IsFailure => Status is ActionStatus.Error or ActionStatus.Timeout or ActionStatus.DependencyError;
 }

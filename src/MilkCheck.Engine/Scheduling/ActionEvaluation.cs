@@ -23,6 +23,7 @@ internal static class ActionEvaluation
                 case NodeStatus.Unreachable:
                 case NodeStatus.AuthenticationFailed:
                 case NodeStatus.HostKeyRejected:
+                case NodeStatus.Cancelled:
                     failed++;
                     break;
                 default:

@@ -15,8 +15,11 @@ internal interface IRunObserver
     /// <summary>An entity is final: exactly one per reached entity.</summary>
     void ActionCompleted(ActionResult result);
 
-    /// <summary>A warning for the person running (unknown action, empty node selection…).</summary>
+    /// <summary>A warning that arises while the run goes (plan warnings are the run's <c>Warnings</c>, known before).</summary>
     void Warning(string errorId, string message);
+
+    /// <summary>The run is over: every result was reported; <paramref name="interrupted"/> when it was stopped.</summary>
+    void RunCompleted(IReadOnlyList<ActionResult> results, bool interrupted) { }
 }
 
 /// <summary>Does nothing: for callers that only want the results returned.</summary>

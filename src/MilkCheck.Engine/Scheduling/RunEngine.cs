@@ -16,11 +16,10 @@ internal sealed record PlannedAction(string Service, string Action, string Targe
 internal sealed class RunEngine
 {
     private readonly RunPlan _plan;
-    private readonly ITransport _local;
-    private readonly ITransport _remote;
     private readonly IRunObserver _observer;
     private readonly bool _planOnly;
     private readonly FanoutLimiter _limiter;
+    private readonly ActionRunner _runner;
     private readonly object _gate = new();
     private readonly Dictionary<RunNode, EntityState> _states = new(ReferenceEqualityComparer.Instance);
     private readonly List<ActionResult> _results = new();
@@ -30,24 +29,40 @@ internal sealed class RunEngine
     private readonly CancellationTokenSource _stop = new();
     private CancellationToken _token;
     private readonly Queue<(RunNode Node, Outcome Outcome)> _pending = new();
+    private Exception? _fault;
     private int _running;
     private bool _started;
 
-    /// <param name="planOnly">Nothing is executed: every action is Done at once and recorded in <see cref="Planned"/>.</param>
+    /// <param name="local">Local, exec and delegate commands; null only for a plan-only walk.</param>
+    /// <param name="remote">Standard-mode remote targets; null only for a plan-only walk.</param>
+    /// <param name="planOnly">Nothing is executed or connected: every action is Done at once and recorded in
+    /// <see cref="Planned"/>.</param>
     /// <param name="stopAtFirstFailure">-ErrorAction Stop: the first Error/Timeout/DependencyError result ends the
     /// run as a cancellation does (in-flight commands killed, nothing new started), without an exception.</param>
-    public RunEngine(RunPlan plan, ITransport local, ITransport remote, IRunObserver? observer = null, bool planOnly = false,
-        bool stopAtFirstFailure = false)
+    /// <param name="identity">The run id and configuration path every result carries.</param>
+    public RunEngine(RunPlan plan, ITransport? local, ITransport? remote, IRunObserver? observer = null, bool planOnly = false,
+        bool stopAtFirstFailure = false, RunIdentity? identity = null)
     {
+        if (!planOnly && (local is null || remote is null))
+            throw new ArgumentException("A run that executes needs a local and a remote transport.");
         _stopAtFirstFailure = stopAtFirstFailure;
         _plan = plan;
-        _local = local;
-        _remote = remote;
         _observer = observer ?? new NullRunObserver();
         _planOnly = planOnly;
         _limiter = new FanoutLimiter(plan.DefaultFanout);
+        _runner = new ActionRunner(plan, local, remote, _observer, _limiter, planOnly ? _planned : null, identity ?? RunIdentity.None);
         foreach (RunNode node in plan.Nodes.Values)
             _states[node] = new EntityState(node.Locked);
+    }
+
+    /// <summary>The results reported so far, in order.</summary>
+    public IReadOnlyList<ActionResult> Results
+    {
+        get
+        {
+            lock (_gate)
+                return _results.ToArray();
+        }
     }
 
     /// <summary>Commands in flight now (for progress).</summary>
@@ -67,8 +82,6 @@ internal sealed class RunEngine
         _started = true;
         using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
         _token = linked.Token;
-        foreach (var (errorId, message) in _plan.Warnings)
-            _observer.Warning(errorId, message);
         lock (_gate)
         {
             foreach (RunNode entry in _plan.Entries)
@@ -78,6 +91,8 @@ internal sealed class RunEngine
         }
         using (_token.Register(() => { lock (_gate) CheckFinished(); }))
             await _finished.Task.ConfigureAwait(false);
+        if (_fault is not null)
+            throw new InvalidOperationException($"The run stopped on an internal error of MilkCheck: {_fault.Message}", _fault);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
             return _results.ToArray();
@@ -141,7 +156,7 @@ internal sealed class RunEngine
         else if (dependencies == Severity.DependencyError)
             Decide(node, Outcome.Simple(ActionStatus.DependencyError, action, spec));
         else if (_planOnly)
-            Decide(node, RunServiceActionAsync(node, spec, state.Failed).GetAwaiter().GetResult()); // completes at once
+            Decide(node, _runner.RunAsync(node, spec, state.Failed, _token).GetAwaiter().GetResult()); // completes at once
         else
         {
             state.Phase = Phase.Waiting;
@@ -149,7 +164,8 @@ internal sealed class RunEngine
             // The action's fanout joins the global minimum now, before any command of this pass starts (spec §4.2.6).
             IDisposable fanout = _limiter.Register(spec.Fanout);
             NodeSet failedBefore = state.Failed;
-            _ = Track(node, Task.Run(() => RunServiceActionAsync(node, spec, failedBefore)), fanout);
+            CancellationToken token = _token;
+            _ = Track(node, Task.Run(() => _runner.RunAsync(node, spec, failedBefore, token)), fanout);
         }
     }
 
@@ -201,10 +217,10 @@ internal sealed class RunEngine
         state.Failed = state.Failed.Union(outcome.FailedForFiltering);
         Emit(node, state, outcome);
         if (_stopAtFirstFailure && outcome.Status is ActionStatus.Error or ActionStatus.Timeout or ActionStatus.DependencyError)
-        {
             _stop.Cancel();
+        // Stopped: what was running is reported as it ended; nothing follows from it.
+        if (_token.IsCancellationRequested)
             return;
-        }
         foreach (var (successor, kind) in node.Successors)
         {
             EntityState next = _states[successor];
@@ -222,9 +238,9 @@ internal sealed class RunEngine
         EntityState state = _states[group];
         if (state.Phase != Phase.Waiting || state.Deciding || !group.Sinks.All(s => _states[s].Phase == Phase.Final))
             return;
-        Severity worst = WorstUnderRequire(group.Sinks.Select(sink => _states[sink].Status!.Value));
+        Severity worst = StatusRules.WorstUnderRequire(group.Sinks.Select(sink => _states[sink].Status!.Value));
         NodeSet failed = NodeSet.UnionAll(group.Sinks.Select(sink => _states[sink].Failed));
-        var outcome = Outcome.Simple(ToStatus(worst), state.Requested!) with { FailedForFiltering = failed, ReportedFailed = failed };
+        var outcome = Outcome.Simple(StatusRules.ToStatus(worst), state.Requested!) with { FailedForFiltering = failed, ReportedFailed = failed };
         Decide(group, outcome);
     }
 
@@ -261,7 +277,7 @@ internal sealed class RunEngine
     private void Emit(RunNode node, EntityState state, Outcome outcome)
     {
         state.Emitted = true;
-        ActionResult result = ToResult(node, outcome, node.Entity.TargetText ?? string.Empty,
+        ActionResult result = _runner.ToResult(node, outcome, node.Entity.TargetText ?? string.Empty,
             state.Start ?? DateTimeOffset.Now, state.Watch?.Elapsed ?? TimeSpan.Zero);
         _results.Add(result);
         _observer.ActionCompleted(result);
@@ -284,192 +300,27 @@ internal sealed class RunEngine
         }
         catch (OperationCanceledException) when (_token.IsCancellationRequested)
         {
+            // Stopped during its delay: nothing of it ran.
         }
         catch (Exception e)
         {
-            outcome = Outcome.Simple(ActionStatus.Error, _states[node].Requested!) with
-            {
-                Nodes = new[] { new NodeResult("localhost", node.Entity.FullName, _states[node].Requested!, NodeStatus.Unreachable, null, string.Empty, TimeSpan.Zero, e.Message) },
-            };
+            // A defect of MilkCheck itself, never a node's status: the run stops and says so.
+            lock (_gate)
+                _fault ??= e;
+            _stop.Cancel();
         }
         fanout.Dispose();
         lock (_gate)
         {
             _running--;
-            if (outcome is not null && !_token.IsCancellationRequested)
+            if (outcome is not null)
                 Finish(node, outcome);
             Drain();
             CheckFinished();
         }
     }
 
-    // ---- running one action (outside _gate) --------------------------------------------------------
-
-    /// <param name="visiting">The actions of this service whose checks are being run (a checked action with checks of
-    /// its own follows the same rule one level down; an action already on the way is not checked again).</param>
-    private async Task<Outcome> RunServiceActionAsync(RunNode node, ActionSpec spec, NodeSet failedBefore, HashSet<string>? visiting = null)
-    {
-        var watch = Stopwatch.StartNew();
-        DateTimeOffset start = DateTimeOffset.Now;
-        var checks = new List<ActionResult>();
-        NodeSet checkFailed = NodeSet.Empty;
-        if (spec.Checks.Count > 0)
-        {
-            visiting ??= new HashSet<string>(StringComparer.Ordinal);
-            visiting.Add(spec.Name);
-            foreach (string name in spec.Checks)
-            {
-                if (visiting.Contains(name) || _plan.FindAction(spec.Service, name) is not { } checkSpec)
-                    continue;
-                Outcome check = await RunServiceActionAsync(node, checkSpec, failedBefore, visiting).ConfigureAwait(false);
-                checks.Add(ToResult(node, check, string.Empty, DateTimeOffset.Now, TimeSpan.Zero));
-                checkFailed = checkFailed.Union(check.ReportedFailed);
-            }
-            if (WorstUnderRequire(checks.Select(c => c.Status)) == Severity.Done && !_planOnly)
-            {
-                // The check says it is already so: the action is Done without running (spec §4.7).
-                return new Outcome(ActionStatus.Done, spec.Name, spec, Array.Empty<NodeResult>(), checks, checkFailed,
-                    checkFailed, start, watch.Elapsed, 0);
-            }
-            // DependencyError: run it. Warning, Skipped, Missing: upstream stays stuck forever; here it runs (§6.4).
-        }
-        Outcome own = await RunActionAsync(node, spec, failedBefore).ConfigureAwait(false);
-        return own with
-        {
-            Checks = checks,
-            ReportedFailed = own.ReportedFailed.Union(checkFailed),
-            FailedForFiltering = own.FailedForFiltering.Union(checkFailed),
-            Start = start,
-            Duration = watch.Elapsed,
-        };
-    }
-
-    /// <summary>
-    /// The record of an outcome on an entity: its own result, or one of its action-level checks. The fallbacks
-    /// stand for what the outcome does not carry (no action ran: the entity's target, its launch time).
-    /// </summary>
-    private static ActionResult ToResult(RunNode node, Outcome outcome, string fallbackTarget, DateTimeOffset fallbackStart, TimeSpan fallbackDuration) => new(
-        node.Entity.FullName, node.Entity.GroupName, node.Entity.Kind, outcome.Action, outcome.Status, node.IsEntry,
-        outcome.Spec?.ConfiguredTarget ?? fallbackTarget, outcome.ReportedFailed.IsEmpty ? string.Empty : outcome.ReportedFailed.ToString(),
-        outcome.Nodes, outcome.Checks, outcome.Spec?.Command ?? string.Empty, outcome.Start ?? fallbackStart,
-        outcome.Duration ?? fallbackDuration, outcome.Attempts, node.Entity.Description);
-
-    /// <summary>One action itself (its checks are the caller's): target filtering, delay, attempts and evaluation.</summary>
-    private async Task<Outcome> RunActionAsync(RunNode node, ActionSpec spec, NodeSet failedBefore)
-    {
-        var watch = Stopwatch.StartNew();
-        DateTimeOffset start = DateTimeOffset.Now;
-        NodeSet? target = spec.Target;
-        if (target is not null && !failedBefore.IsEmpty)
-            target -= failedBefore;
-        if (target is { IsEmpty: true })
-            return Outcome.Simple(ActionStatus.Skipped, spec.Name, spec);
-        if (_planOnly)
-        {
-            _planned.Add(new PlannedAction(node.Entity.FullName, spec.Name, target?.ToString() ?? string.Empty, spec.Command, spec.Mode));
-            return new Outcome(ActionStatus.Done, spec.Name, spec, Array.Empty<NodeResult>(), Array.Empty<ActionResult>(),
-                NodeSet.Empty, NodeSet.Empty, start, TimeSpan.Zero, 1);
-        }
-
-        IReadOnlyList<NodeResult> nodes;
-        int attempts = 0;
-        while (true)
-        {
-            if (spec.Delay > TimeSpan.Zero)
-                await DelayAtLeastAsync(spec.Delay, _token).ConfigureAwait(false);
-            attempts++;
-            if (attempts == 1)
-                _observer.ActionStarted(node.Entity.FullName, spec.Name, (int)Math.Min(int.MaxValue, target?.Count ?? 1));
-            nodes = await RunNodesAsync(node, spec, target).ConfigureAwait(false);
-            if (attempts <= spec.Retry && nodes.Any(n => n.Status != NodeStatus.Ok))
-                continue;
-            break;
-        }
-        ActionStatus status = ActionEvaluation.Evaluate(nodes.Select(n => n.Status), spec.Errors, spec.Warnings);
-        NodeSet failed = spec.Mode switch
-        {
-            ExecutionMode.Local => NodeSet.Empty,
-            ExecutionMode.Delegate => nodes.Any(n => n.Status != NodeStatus.Ok) ? NodeSet.Parse("localhost") : NodeSet.Empty,
-            _ => NodeSet.FromList(nodes.Where(n => n.Status != NodeStatus.Ok).Select(n => n.Node)),
-        };
-        return new Outcome(status, spec.Name, spec, nodes, Array.Empty<ActionResult>(), failed, failed, start, watch.Elapsed, attempts);
-    }
-
-    /// <summary>
-    /// Waits the whole delay as a stopwatch measures it: the timer behind Task.Delay counts in whole milliseconds
-    /// and may end a fraction of one early.
-    /// </summary>
-    private static async Task DelayAtLeastAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        var watch = Stopwatch.StartNew();
-        for (TimeSpan left = delay; left > TimeSpan.Zero; left = delay - watch.Elapsed)
-            await Task.Delay(left + TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<IReadOnlyList<NodeResult>> RunNodesAsync(RunNode node, ActionSpec spec, NodeSet? target)
-    {
-        string command = EmbeddedScript.ToShellCommand(spec.Command);
-        string service = node.Entity.FullName;
-        switch (spec.Mode)
-        {
-            case ExecutionMode.Local:
-            case ExecutionMode.Delegate:
-                return new[] { await RunOneAsync(_local, "localhost", command, spec, service).ConfigureAwait(false) };
-            case ExecutionMode.Exec when ExecPlaceholders.UsesAllHosts(command):
-            {
-                // %hosts: one process stands for every node.
-                string all = target!.ToString();
-                NodeResult one = await RunOneAsync(_local, all, ExecPlaceholders.Substitute(command, all, 0, all), spec, service).ConfigureAwait(false);
-                return target.Select(n => one with { Node = n }).ToArray();
-            }
-            case ExecutionMode.Exec:
-            {
-                string all = target!.ToString();
-                var tasks = new List<Task<NodeResult>>();
-                int rank = 0;
-                foreach (string name in target)
-                    tasks.Add(RunOneAsync(_local, name, ExecPlaceholders.Substitute(command, name, rank++, all), spec, service));
-                return await Task.WhenAll(tasks).ConfigureAwait(false);
-            }
-            case ExecutionMode.Remote:
-            {
-                var tasks = new List<Task<NodeResult>>();
-                foreach (string name in target!)
-                    tasks.Add(RunOneAsync(_remote, name, command, spec, service));
-                return await Task.WhenAll(tasks).ConfigureAwait(false);
-            }
-            default:
-                throw new InvalidOperationException($"Unknown execution mode {spec.Mode}.");
-        }
-    }
-
-    private async Task<NodeResult> RunOneAsync(ITransport transport, string name, string command, ActionSpec spec, string service)
-    {
-        using IDisposable slot = await _limiter.AcquireAsync(_token).ConfigureAwait(false);
-        NodeOutcome outcome;
-        var watch = Stopwatch.StartNew();
-        try
-        {
-            outcome = await transport.RunAsync(name, command, spec.Timeout, _token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (_token.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            outcome = new NodeOutcome(NodeStatus.Unreachable, null, string.Empty, watch.Elapsed, e.Message);
-        }
-        var result = new NodeResult(name, service, spec.Name, outcome.Status, outcome.ExitCode, outcome.Output, outcome.Duration, outcome.Reason);
-        _observer.NodeCompleted(result);
-        return result;
-    }
-
-    // ---- statuses -----------------------------------------------------------------------------------
-
-    /// <summary>Upstream's aggregation order (spec §4.1): the highest wins.</summary>
-    private enum Severity { Locked = 3, Missing = 4, Skipped = 5, Done = 6, Warning = 7, NoStatus = 8, Waiting = 9, DependencyError = 10 }
-
+    /// <summary>What the predecessors say now: Waiting/NoStatus while one is not final, else the worst through its edge.</summary>
     private Severity Aggregate(List<(RunNode Node, DependencyKind Kind)> predecessors)
     {
         if (predecessors.Count == 0)
@@ -482,52 +333,13 @@ internal sealed class RunEngine
             {
                 Phase.NoStatus => Severity.NoStatus,
                 Phase.Waiting => Severity.Waiting,
-                _ => Map(state.Status!.Value, kind),
+                _ => StatusRules.Map(state.Status!.Value, kind),
             };
             if (severity > worst)
                 worst = severity;
         }
         return worst;
     }
-
-    /// <summary>REQUIRE semantics over final statuses (group sinks, action-level checks): a failure is DependencyError;
-    /// then Warning &gt; Done &gt; Skipped &gt; Missing &gt; Locked, which is also the answer when there is none.</summary>
-    private static Severity WorstUnderRequire(IEnumerable<ActionStatus> statuses)
-    {
-        Severity worst = Severity.Locked;
-        foreach (ActionStatus status in statuses)
-        {
-            Severity severity = Map(status, DependencyKind.Require);
-            if (severity > worst)
-                worst = severity;
-        }
-        return worst;
-    }
-
-    private static Severity Map(ActionStatus status, DependencyKind kind)
-    {
-        bool strong = kind is DependencyKind.Require or DependencyKind.Check;
-        return status switch
-        {
-            ActionStatus.Error or ActionStatus.Timeout or ActionStatus.DependencyError => strong ? Severity.DependencyError : Severity.Done,
-            ActionStatus.Done => Severity.Done,
-            ActionStatus.Warning => Severity.Warning,
-            ActionStatus.Skipped => Severity.Skipped,
-            ActionStatus.Missing => Severity.Missing,
-            ActionStatus.Locked => Severity.Locked,
-            _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown action status."),
-        };
-    }
-
-    private static ActionStatus ToStatus(Severity severity) => severity switch
-    {
-        Severity.DependencyError => ActionStatus.DependencyError,
-        Severity.Warning => ActionStatus.Warning,
-        Severity.Done => ActionStatus.Done,
-        Severity.Skipped => ActionStatus.Skipped,
-        Severity.Missing => ActionStatus.Missing,
-        _ => ActionStatus.Locked,
-    };
 
     private enum Phase { NoStatus, Waiting, Final }
 
@@ -552,14 +364,5 @@ internal sealed class RunEngine
         public NodeSet Failed { get; set; } = NodeSet.Empty;
         public DateTimeOffset? Start { get; set; }
         public Stopwatch? Watch { get; set; }
-    }
-
-    /// <summary>How an entity ended, before it becomes an <see cref="ActionResult"/>.</summary>
-    private sealed record Outcome(
-        ActionStatus Status, string Action, ActionSpec? Spec, IReadOnlyList<NodeResult> Nodes, IReadOnlyList<ActionResult> Checks,
-        NodeSet FailedForFiltering, NodeSet ReportedFailed, DateTimeOffset? Start, TimeSpan? Duration, int Attempts)
-    {
-        public static Outcome Simple(ActionStatus status, string action, ActionSpec? spec = null) =>
-            new(status, action, spec, Array.Empty<NodeResult>(), Array.Empty<ActionResult>(), NodeSet.Empty, NodeSet.Empty, null, null, 0);
     }
 }

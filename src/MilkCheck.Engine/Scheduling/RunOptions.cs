@@ -30,6 +30,9 @@ internal sealed record RunOptions
 
     /// <summary>Replaces the global default fanout (milkcheck.conf, else 64).</summary>
     public int? Fanout { get; init; }
+
+    /// <summary>-ErrorAction Stop: the first Error/Timeout/DependencyError ends the run as a cancellation does.</summary>
+    public bool StopAtFirstFailure { get; init; }
 }
 
 /// <summary>A run cannot start: the message says what to change; nothing has run.</summary>

@@ -105,59 +105,68 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
         IReadOnlyDictionary<string, string> defines = ToDefines(Define);
         MilkCheckConfiguration configuration = LoadValidConfiguration(Path,
             new LoadOptions { Defines = defines, UndefinedRunVariableIsError = true });
-        RunOptions options = BuildOptions(defines);
-        RunPlan plan;
+        MilkCheckRun run;
         try
         {
-            plan = RunPlan.Build(configuration.Model, configuration.Global, options);
+            run = MilkCheckRun.Create(configuration, BuildOptions(defines));
         }
         catch (RunSetupException e)
         {
-            ThrowTerminatingError(SetupError(e));
+            ThrowTerminatingError(ErrorRecords.RunSetup(e));
             return;
         }
-
-        // The plan: the same algorithm with nothing executed; gives -WhatIf its lines and progress its total.
-        var preview = new RunEngine(plan, Transports.Local(), Transports.Local(), planOnly: true);
-        int total = preview.RunAsync().GetAwaiter().GetResult().Count;
+        foreach (var (_, message) in run.Warnings)
+            WriteWarning(message);
         if (IsWhatIf())
         {
-            foreach (var (id, message) in plan.Warnings)
-                WriteWarning(message);
-            foreach (PlannedAction action in preview.Planned)
+            foreach (PlannedAction action in run.Preview)
                 ShouldProcess(Describe(action), null, null);
             return;
         }
-        string summary = $"Run '{Action}' on {(options.Services.Count > 0 ? string.Join(", ", options.Services) : "every service")} ({preview.Planned.Count} action(s))";
+        string summary = $"Run '{Action}' on {(_services.Count > 0 ? string.Join(", ", _services.Distinct()) : "every service")} ({run.Preview.Count} action(s))";
         if (!ShouldProcess(summary, $"{summary}?", "Invoke-MilkCheckAction"))
             return;
         if (configuration.Global.ConfirmActions.Contains(Action, StringComparer.Ordinal) && !Force && !AskConfirmation())
             return;
+        WarnAboutFileLimit(run.DefaultFanout);
+        Execute(run, configuration);
+    }
 
-        WarnAboutFileLimit(plan.DefaultFanout);
-        var observer = new QueueObserver();
-        ITransport remote = Transports.Remote(configuration.Global);
-        var engine = new RunEngine(plan, Transports.Local(), remote, observer, stopAtFirstFailure: ErrorActionIsStop());
-        Task<IReadOnlyList<ActionResult>> running = Task.Run(() => engine.RunAsync(_cancel.Token));
-        running.ContinueWith(_ => observer.Complete(), TaskScheduler.Default);
+    /// <summary>Runs on a worker and writes, from this thread only, each result as it becomes final.</summary>
+    private void Execute(MilkCheckRun run, MilkCheckConfiguration configuration)
+    {
+        using var queue = new PipelineQueue();
+        run.AddObserver(queue);
+        Task running = Task.Run(() => run.RunAsync(_cancel.Token));
+        running.ContinueWith(_ => queue.Complete(), TaskScheduler.Default);
+        int total = run.EntityCount;
         var written = new List<ActionResult>();
+        ErrorRecord? stopError = null; // -ErrorAction Stop: written once every result of the stopped run is out
         var progress = new ProgressRecord(1, $"MilkCheck {Action}", "starting") { PercentComplete = 0 };
         try
         {
-            foreach (object item in observer.Items(_cancel.Token))
+            foreach (object item in queue.Drain(_cancel.Token))
             {
                 switch (item)
                 {
                     case ActionResult result:
                         written.Add(result);
                         WriteObject(result);
-                        WriteOutcome(result);
+                        if (ErrorRecords.Outcome(result) is { } error)
+                        {
+                            if (!run.StopAtFirstFailure)
+                                WriteError(error);
+                            else
+                                stopError ??= error;
+                        }
+                        else if (ErrorRecords.OutcomeWarning(result) is { } warning)
+                            WriteWarning(warning);
                         break;
-                    case QueueObserver.WarningItem warning:
+                    case PipelineQueue.WarningItem warning:
                         WriteWarning(warning.Message);
                         break;
                 }
-                progress.StatusDescription = $"{written.Count} of {total} services done, {engine.NodesInFlight} node command(s) in flight";
+                progress.StatusDescription = $"{written.Count} of {total} services done, {run.NodesInFlight} node command(s) in flight";
                 progress.PercentComplete = total == 0 ? 100 : Math.Min(100, written.Count * 100 / total);
                 WriteProgress(progress);
             }
@@ -167,9 +176,13 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
         {
             // Ctrl+C: the results already written stay written.
         }
+        catch (InvalidOperationException e) when (!_cancel.IsCancellationRequested)
+        {
+            ThrowTerminatingError(ErrorRecords.InternalError(e));
+        }
         finally
         {
-            // Stopping (Ctrl+C, -ErrorAction Stop): kill what runs and wait until it is gone.
+            // Stopping (Ctrl+C, a stopped pipeline): kill what runs and wait until it is gone and its transports closed.
             _cancel.Cancel();
             try
             {
@@ -178,7 +191,6 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
             catch (AggregateException)
             {
             }
-            (remote as IDisposable)?.Dispose(); // closes the run's SSH connections
             progress.RecordType = ProgressRecordType.Completed;
             if (!Stopping)
                 WriteProgress(progress);
@@ -188,6 +200,8 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
             var message = new HostInformationMessage { Message = RunSummary.FromResults(written).ToString(), NoNewLine = false };
             WriteInformation(message, new[] { "PSHOST", "MilkCheck.Summary" });
         }
+        if (stopError is not null)
+            WriteError(stopError);
     }
 
     private RunOptions BuildOptions(IReadOnlyDictionary<string, string> defines)
@@ -207,6 +221,7 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
             Defines = defines,
             NoDependencies = NoDependencies,
             Fanout = MyInvocation.BoundParameters.ContainsKey(nameof(Fanout)) ? Fanout : null,
+            StopAtFirstFailure = ErrorActionIsStop(),
         };
     }
 
@@ -255,112 +270,4 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
 
     private static string Describe(PlannedAction action) =>
         $"Run '{action.Action}' of '{action.Service}' on {(action.Target.Length > 0 ? action.Target : "localhost")}: {action.Command}";
-
-    private void WriteOutcome(ActionResult result)
-    {
-        string where = result.FailedNodes.Length > 0 ? $" on {result.FailedNodes}" : string.Empty;
-        switch (result.Status)
-        {
-            case ActionStatus.Error:
-                WriteError(Failure(result, ErrorIds.ActionFailed, ErrorCategory.InvalidResult, $"{result.Service}.{result.Action} failed{where}."));
-                break;
-            case ActionStatus.Timeout:
-                WriteError(Failure(result, ErrorIds.ActionTimedOut, ErrorCategory.OperationTimeout, $"{result.Service}.{result.Action} timed out{where}."));
-                break;
-            case ActionStatus.DependencyError:
-                WriteError(Failure(result, ErrorIds.DependencyFailed, ErrorCategory.ResourceUnavailable,
-                    $"{result.Service}.{result.Action} did not run: a dependency it requires failed."));
-                break;
-            case ActionStatus.Warning:
-                WriteWarning($"{result.Service}.{result.Action} ended Warning (failures within its errors tolerance{where}).");
-                break;
-        }
-    }
-
-    private static ErrorRecord Failure(ActionResult result, string id, ErrorCategory category, string message) =>
-        new(new InvalidOperationException(message), id, category, result)
-        {
-            ErrorDetails = new ErrorDetails(message)
-            {
-                RecommendedAction = result.Status == ActionStatus.DependencyError
-                    ? "Fix the failed dependency first; the results of the run show which one."
-                    : "See the Nodes property of the result for each node's output and exit code.",
-            },
-        };
-
-    private static ErrorRecord SetupError(RunSetupException e)
-    {
-        ErrorCategory category = e.ErrorId switch
-        {
-            "MilkCheck.UnknownService" => ErrorCategory.ObjectNotFound,
-            ErrorIds.UnknownAction => ErrorCategory.ObjectNotFound,
-            "MilkCheck.ConfigurationInvalid" => ErrorCategory.InvalidData,
-            _ => ErrorCategory.InvalidArgument,
-        };
-        return new ErrorRecord(e, e.ErrorId, category, e.Target) { ErrorDetails = new ErrorDetails(e.Message) };
-    }
-
-    /// <summary>Engine events queued for the pipeline thread, which alone writes to the pipeline.</summary>
-    private sealed class QueueObserver : IRunObserver
-    {
-        private readonly BlockingCollection<object> _queue = new();
-        private int _ticks;
-
-        public sealed record WarningItem(string Id, string Message);
-
-        public void ActionStarted(string service, string action, int nodes) => Tick();
-        public void NodeCompleted(NodeResult result)
-        {
-            // Progress only: one tick per 64 nodes keeps a 4,000-node run from flooding the queue.
-            if (Interlocked.Increment(ref _ticks) % 64 == 0)
-                Tick();
-        }
-
-        public void ActionCompleted(ActionResult result) => Add(result);
-        public void Warning(string errorId, string message) => Add(new WarningItem(errorId, message));
-        public void Complete() => _queue.CompleteAdding();
-
-        private void Tick() => Add(Tick_);
-
-        private static readonly object Tick_ = new();
-
-        private void Add(object item)
-        {
-            try
-            {
-                _queue.Add(item);
-            }
-            catch (InvalidOperationException)
-            {
-                // Completed: the run is over.
-            }
-        }
-
-        public IEnumerable<object> Items(CancellationToken token)
-        {
-            IEnumerable<object> items;
-            try
-            {
-                items = _queue.GetConsumingEnumerable(token);
-            }
-            catch (OperationCanceledException)
-            {
-                yield break;
-            }
-            using IEnumerator<object> e = items.GetEnumerator();
-            while (true)
-            {
-                try
-                {
-                    if (!e.MoveNext())
-                        yield break;
-                }
-                catch (OperationCanceledException)
-                {
-                    yield break;
-                }
-                yield return e.Current;
-            }
-        }
-    }
 }

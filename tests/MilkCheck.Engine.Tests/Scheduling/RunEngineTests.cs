@@ -205,7 +205,7 @@ public sealed class RunEngineTests
             """);
         var results = run.Run("start", o => o with { ExcludedServices = new[] { "m", "nope" } });
         Assert.Equal(ActionStatus.Done, results.StatusOf("g.m"));
-        Assert.Equal(2, run.Observer.Warnings.Count(w => w.Id == "MilkCheck.UnknownExcludedService"));
+        Assert.Equal(2, run.Warnings.Count(w => w.Id == "MilkCheck.UnknownExcludedService"));
     }
 
     [Fact]
@@ -346,7 +346,7 @@ public sealed class RunEngineTests
         Assert.Equal(ActionStatus.Skipped, results.StatusOf("io"));
         Assert.Equal(ActionStatus.Done, results.StatusOf("local"));
         Assert.Equal(new[] { "start-local" }, run.LocalCalls);
-        Assert.Empty(run.Observer.Warnings);
+        Assert.Empty(run.Warnings);
     }
 
     [Fact]
@@ -361,7 +361,7 @@ public sealed class RunEngineTests
         Assert.Equal(ActionStatus.Skipped, results.StatusOf("compute"));
         Assert.Equal(ActionStatus.Done, results.StatusOf("local"));
         Assert.Empty(run.RemoteCalls);
-        Assert.Contains(run.Observer.Warnings, w => w.Id == "MilkCheck.EmptyNodeSelection");
+        Assert.Contains(run.Warnings, w => w.Id == "MilkCheck.EmptyNodeSelection");
     }
 
     [Fact]
@@ -830,31 +830,70 @@ public sealed class RunEngineTests
     }
 
     [Fact]
-    public async Task Cancelling_a_run_stops_it_keeps_the_results_already_reported_and_starts_nothing_new()
+    public async Task Cancelling_a_run_reports_the_running_action_with_its_finished_and_cancelled_nodes_and_starts_nothing_new()
     {
         using var run = new RunHarness("""
             services:
               last: { require: [ slow ], actions: { start: { cmd: last } } }
-              slow: { require: [ first ], actions: { start: { cmd: slow } } }
+              slow: { require: [ first ], target: 'n[1-3]', actions: { start: { cmd: slow, mode: exec } } }
               first: { actions: { start: { cmd: first } } }
             """);
         using var cancel = new CancellationTokenSource();
-        var slowStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var twoFinished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int finished = 0;
         run.Local.Gate = async (node, command, token) =>
         {
             if (command != "slow")
                 return;
-            slowStarted.TrySetResult();
+            if (node != "n3")
+            {
+                if (Interlocked.Increment(ref finished) == 2)
+                    twoFinished.TrySetResult();
+                return;
+            }
             await Task.Delay(Timeout.Infinite, token);
         };
         var engine = new RunEngine(run.Plan("start"), run.Local, run.Remote, run.Observer);
         Task<IReadOnlyList<ActionResult>> running = engine.RunAsync(cancel.Token);
-        await slowStarted.Task;
+        await twoFinished.Task;
+        while (!run.Observer.Events.Contains("node slow.start n2") || !run.Observer.Events.Contains("node slow.start n1"))
+            await Task.Yield();
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
         Assert.Contains("done first Done", run.Observer.Events);
-        Assert.DoesNotContain(run.Observer.Events, e => e.StartsWith("done slow") || e.StartsWith("done last"));
+        ActionResult slow = engine.Results.Of("slow");
+        Assert.Equal(ActionStatus.Error, slow.Status);
+        Assert.Equal(new[] { NodeStatus.Ok, NodeStatus.Ok, NodeStatus.Cancelled }, slow.Nodes.OrderBy(n => n.Node).Select(n => n.Status));
+        NodeResult cut = slow.Nodes.Single(n => n.Node == "n3");
+        Assert.Null(cut.ExitCode);
+        Assert.False(string.IsNullOrEmpty(cut.Reason));
+        Assert.DoesNotContain(run.Observer.Events, e => e.StartsWith("done last"));
         Assert.DoesNotContain("last", run.LocalCalls);
+    }
+
+    [Fact]
+    public async Task Stop_at_first_failure_writes_the_actions_still_running_with_their_nodes_cancelled()
+    {
+        using var run = new RunHarness("""
+            services:
+              bad: { actions: { start: { cmd: fail } } }
+              slow: { target: 'n[1-2]', actions: { start: { cmd: slow, mode: exec } } }
+            """);
+        var slowStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        run.Local.Gate = async (node, command, token) =>
+        {
+            if (command == "fail")
+                await slowStarted.Task;
+            else if (node == "n2")
+            {
+                slowStarted.TrySetResult();
+                await Task.Delay(Timeout.Infinite, token);
+            }
+        };
+        var engine = new RunEngine(run.Plan("start"), run.Local, run.Remote, run.Observer, stopAtFirstFailure: true);
+        var results = await engine.RunAsync();
+        Assert.Equal(ActionStatus.Error, results.StatusOf("bad"));
+        Assert.Equal(NodeStatus.Cancelled, results.Of("slow").Nodes.Single(n => n.Node == "n2").Status);
     }
 
     [Fact]

@@ -114,8 +114,15 @@ internal sealed class RunHarness : IDisposable
     public RunPlan Plan(string action, Func<RunOptions, RunOptions>? configure = null) =>
         RunPlan.Build(Model, Global, configure?.Invoke(new RunOptions { Action = action }) ?? new RunOptions { Action = action });
 
-    public IReadOnlyList<ActionResult> Run(string action, Func<RunOptions, RunOptions>? configure = null, ITransport? local = null, ITransport? remote = null) =>
-        new RunEngine(Plan(action, configure), local ?? Local, remote ?? Remote, Observer).RunAsync().GetAwaiter().GetResult();
+    /// <summary>The warnings of the last plan run (the run object's, which front ends write before anything runs).</summary>
+    public IReadOnlyList<(string Id, string Message)> Warnings { get; private set; } = Array.Empty<(string, string)>();
+
+    public IReadOnlyList<ActionResult> Run(string action, Func<RunOptions, RunOptions>? configure = null, ITransport? local = null, ITransport? remote = null)
+    {
+        RunPlan plan = Plan(action, configure);
+        Warnings = plan.Warnings.ToArray();
+        return new RunEngine(plan, local ?? Local, remote ?? Remote, Observer).RunAsync().GetAwaiter().GetResult();
+    }
 
     /// <summary>Node commands in start order, as "node:command".</summary>
     public IReadOnlyList<string> RemoteCalls => Remote.Calls.Select(c => $"{c.Node}:{c.Command}").ToArray();

@@ -1,0 +1,157 @@
+using System.Security.Cryptography;
+using MilkCheck.Configuration;
+using MilkCheck.Execution;
+using MilkCheck.Variables;
+
+namespace MilkCheck.Scheduling;
+
+/// <summary>
+/// One run of an action over a loaded configuration: what every front end (the cmdlets, the <c>milkcheck</c>
+/// command) creates, previews, confirms and runs. It owns the plan, its preview (a pure walk: nothing connects or
+/// runs), its warnings, its transports and their disposal, and its observers. It runs once.
+/// </summary>
+internal sealed class MilkCheckRun
+{
+    private readonly RunPlan _plan;
+    private readonly List<IRunObserver> _observers = new();
+    private RunEngine? _engine;
+    private IReadOnlyList<PlannedAction>? _preview;
+    private int _reached;
+
+    private MilkCheckRun(MilkCheckConfiguration configuration, RunOptions options, RunPlan plan)
+    {
+        Configuration = configuration;
+        Options = options;
+        _plan = plan;
+        Created = DateTimeOffset.Now;
+        Id = $"{Created.UtcDateTime:yyyyMMdd-HHmmss}-{Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant()}";
+    }
+
+    /// <summary>Plans the run: throws <see cref="RunSetupException"/> (nothing has run) when it cannot start.</summary>
+    /// <param name="commands">Runs <c>%(...)</c> in run-time properties; null: the shell, as upstream.</param>
+    public static MilkCheckRun Create(MilkCheckConfiguration configuration, RunOptions options, ICommandSubstitution? commands = null) =>
+        new(configuration, options, RunPlan.Build(configuration.Model, configuration.Global, options, commands));
+
+    /// <summary>Sortable and unique: <c>yyyyMMdd-HHmmss-xxxxxx</c> (UTC), as the journal names the run.</summary>
+    public string Id { get; }
+
+    public DateTimeOffset Created { get; }
+
+    public MilkCheckConfiguration Configuration { get; }
+
+    public RunOptions Options { get; }
+
+    public string Action => _plan.Action;
+
+    /// <summary>-ErrorAction Stop: the first Error/Timeout/DependencyError ends the run as a cancellation does.</summary>
+    public bool StopAtFirstFailure => Options.StopAtFirstFailure;
+
+    /// <summary>Warnings of the plan (unknown -X names, empty node selection…): front ends write them first.</summary>
+    public IReadOnlyList<(string ErrorId, string Message)> Warnings => _plan.Warnings;
+
+    /// <summary>The fanout of actions that set none.</summary>
+    public int DefaultFanout => _plan.DefaultFanout;
+
+    /// <summary>Every action the run would execute, in run order (the -WhatIf lines): nothing connects or runs.</summary>
+    public IReadOnlyList<PlannedAction> Preview
+    {
+        get
+        {
+            EnsurePreview();
+            return _preview!;
+        }
+    }
+
+    /// <summary>How many entities the run reaches: one result each (progress total).</summary>
+    public int EntityCount
+    {
+        get
+        {
+            EnsurePreview();
+            return _reached;
+        }
+    }
+
+    /// <summary>Node commands in flight now (progress).</summary>
+    public int NodesInFlight => _engine?.NodesInFlight ?? 0;
+
+    /// <summary>Adds an observer (the cmdlet's queue, the journal); call before <see cref="RunAsync"/>.</summary>
+    public void AddObserver(IRunObserver observer)
+    {
+        if (_engine is not null)
+            throw new InvalidOperationException("Observers are added before the run starts.");
+        _observers.Add(observer);
+    }
+
+    /// <summary>
+    /// Runs to the end with the configured transports and closes them. Every result is reported to the observers as
+    /// it becomes final; stopped, the actions that were running are reported with their cancelled nodes and
+    /// OperationCanceledException is thrown.
+    /// </summary>
+    public async Task<IReadOnlyList<ActionResult>> RunAsync(CancellationToken cancellationToken = default)
+    {
+        if (_engine is not null)
+            throw new InvalidOperationException("A run runs once; create a new one.");
+        var observer = new Observers(_observers.ToArray());
+        using ITransportLease transports = Transports.For(Configuration.Global);
+        _engine = new RunEngine(_plan, transports.Local, transports.Remote, observer, planOnly: false, StopAtFirstFailure,
+            new RunIdentity(Id, Configuration.Path));
+        IReadOnlyList<ActionResult>? results = null;
+        try
+        {
+            results = await _engine.RunAsync(cancellationToken).ConfigureAwait(false);
+            return results;
+        }
+        finally
+        {
+            observer.RunCompleted(results ?? _engine.Results, interrupted: results is null || cancellationToken.IsCancellationRequested);
+        }
+    }
+
+    private void EnsurePreview()
+    {
+        if (_preview is not null)
+            return;
+        var walk = new RunEngine(_plan, local: null, remote: null, planOnly: true);
+        _reached = walk.RunAsync().GetAwaiter().GetResult().Count; // a plan-only walk completes synchronously
+        _preview = walk.Planned;
+    }
+
+    /// <summary>Reports to every observer in the order they were added.</summary>
+    private sealed class Observers : IRunObserver
+    {
+        private readonly IRunObserver[] _all;
+
+        public Observers(IRunObserver[] all) => _all = all;
+
+        public void ActionStarted(string service, string action, int nodes)
+        {
+            foreach (IRunObserver o in _all)
+                o.ActionStarted(service, action, nodes);
+        }
+
+        public void NodeCompleted(NodeResult result)
+        {
+            foreach (IRunObserver o in _all)
+                o.NodeCompleted(result);
+        }
+
+        public void ActionCompleted(ActionResult result)
+        {
+            foreach (IRunObserver o in _all)
+                o.ActionCompleted(result);
+        }
+
+        public void Warning(string errorId, string message)
+        {
+            foreach (IRunObserver o in _all)
+                o.Warning(errorId, message);
+        }
+
+        public void RunCompleted(IReadOnlyList<ActionResult> results, bool interrupted)
+        {
+            foreach (IRunObserver o in _all)
+                o.RunCompleted(results, interrupted);
+        }
+    }
+}
