@@ -8,6 +8,7 @@
     Description          = 'Distributed services manager for HPC clusters (a PowerShell rebuild of CEA MilkCheck): start, stop and check services over node sets, with typed results.'
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
+    TypesToProcess       = @('MilkCheck.types.ps1xml')
     FormatsToProcess     = @('MilkCheck.format.ps1xml')
     CmdletsToExport      = @(
         'Invoke-MilkCheckAction'

@@ -41,7 +41,7 @@ function Invoke-ChildPwsh {
 function Invoke-Build {
     if (Test-Path $module) { Remove-Item -Recurse -Force $module }
     Invoke-Native dotnet publish (Join-Path $root 'src/MilkCheck/MilkCheck.csproj') -c $Configuration -o $module --nologo -v quiet
-    foreach ($file in 'MilkCheck.psd1', 'MilkCheck.format.ps1xml', 'MilkCheck.dll', 'MilkCheck.Engine.dll', 'YamlDotNet.dll') {
+    foreach ($file in 'MilkCheck.psd1', 'MilkCheck.format.ps1xml', 'MilkCheck.types.ps1xml', 'MilkCheck.dll', 'MilkCheck.Engine.dll', 'YamlDotNet.dll') {
         if (-not (Test-Path (Join-Path $module $file))) { throw "Build output is incomplete: $file is missing from $module." }
     }
     Write-Host "Module built: $module (Import-Module $module/MilkCheck.psd1)"

@@ -10,6 +10,7 @@ internal static class ErrorIds
     public const string ConfigurationInvalid = "MilkCheck.ConfigurationInvalid";
     public const string ConfigurationNotFound = "MilkCheck.ConfigurationNotFound";
     public const string UnknownService = "MilkCheck.UnknownService";
+    public const string UnknownAction = "MilkCheck.UnknownAction";
     public const string NodeSetInvalid = "MilkCheck.NodeSetInvalid";
     public const string EmptyNodeSelection = "MilkCheck.EmptyNodeSelection";
 }

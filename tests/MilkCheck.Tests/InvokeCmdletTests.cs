@@ -258,13 +258,15 @@ public sealed class InvokeCmdletTests : IDisposable
     }
 
     [Fact]
-    public void An_unknown_action_gives_Missing_results_and_one_warning()
+    public void An_action_no_service_defines_is_a_terminating_UnknownAction_error_and_nothing_runs()
     {
         var run = Invoke(Config(Chain), "restart");
-        Assert.All(run.Results, r => Assert.Equal(ActionStatus.Missing, r.Status));
-        Assert.Equal(2, run.Results.Count);
-        Assert.Single(run.Warnings, w => w.Contains("'restart'"));
-        Assert.Empty(run.Errors);
+        Assert.Empty(run.Results);
+        ErrorRecord error = Assert.Single(run.Errors);
+        Assert.Equal("MilkCheck.UnknownAction,MilkCheck.Commands.InvokeMilkCheckActionCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+        Assert.Contains("start", error.ToString());
+        Assert.False(File.Exists(Path.Combine(_dir, "db")));
     }
 
     [Fact]

@@ -27,6 +27,50 @@ public sealed class MeasureCmdletTests : IDisposable
         Assert.Equal(exitCode, summary.ExitCode);
     }
 
+    [Theory]
+    [InlineData("Measure-MilkCheckResult")]
+    [InlineData("$null | Measure-MilkCheckResult")]
+    [InlineData("@() | Measure-MilkCheckResult")]
+    [InlineData("$r = $null; Measure-MilkCheckResult -InputObject $r")]
+    public void Measure_WithoutAnyResult_GivesExitCodeNine_AndWarnsThatNoResultWasGiven(string script)
+    {
+        RunStreams run = _host.RunWithStreams(script);
+        Assert.Empty(run.Errors);
+        var summary = (RunSummary)Assert.Single(run.Output).BaseObject;
+        Assert.Equal(9, summary.ExitCode);
+        Assert.Equal("UNKNOWN", summary.NagiosStatus);
+        Assert.Contains("No result was given", Assert.Single(run.Warnings));
+    }
+
+    [Fact]
+    public void Measure_OfDeserializedResults_IsTheSummaryOfTheLiveOnes()
+    {
+        const string script = """
+            $node = [MilkCheck.NodeResult]::new('n1', 'web', 'start', 'Failed', 1, 'boom', [TimeSpan]::Zero, $null)
+            $results = (New-Result db Done $false), [MilkCheck.ActionResult]::new('web', '', 'Service', 'start', 'Error', $true, 'n1', 'n1',
+                [MilkCheck.NodeResult[]]@($node), [MilkCheck.ActionResult[]]@(), 'run', [DateTimeOffset]::Now.AddSeconds(2), [TimeSpan]::FromSeconds(3), 1, 'front end')
+            $copies = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($results))
+            $copies[1].pstypenames[0]
+            $results | Measure-MilkCheckResult
+            $copies | Measure-MilkCheckResult
+            """;
+        var (output, errors) = _host.Run(MakeResult + "\n" + script);
+        Assert.Empty(errors);
+        Assert.Equal("Deserialized.MilkCheck.ActionResult", output[0].BaseObject);
+        var live = (RunSummary)output[1].BaseObject;
+        var copy = (RunSummary)output[2].BaseObject;
+        Assert.Equal(6, copy.ExitCode);
+        Assert.Equal((live.Total, live.Failed, live.Duration, live.ToString()), (copy.Total, copy.Failed, copy.Duration, copy.ToString()));
+        Assert.Equal(live.Counts, copy.Counts);
+    }
+
+    [Fact]
+    public void Measure_RefusesAnObjectThatIsNotAResult()
+    {
+        var (_, errors) = _host.Run("[pscustomobject]@{ Service = 'web'; Status = 'Done' } | Measure-MilkCheckResult");
+        Assert.StartsWith("InputObjectNotBound", Assert.Single(errors).FullyQualifiedErrorId);
+    }
+
     [Fact]
     public void SummaryView_IsUpstreamsBlock()
     {

@@ -94,18 +94,33 @@ public sealed record RunSummary(
         return new RunSummary(total, failed, counts, failedActions, duration, ExitCodeOf(list)) { FailedLines = failedLines };
     }
 
+    /// <summary>The exit code of no result at all: a run writes one result per reached entity, so it never started.</summary>
+    public const int NoResultExitCode = 9;
+
     /// <summary>
-    /// 6 when an entry ended Error, Timeout or DependencyError; else 3 when a top-level entity ended Warning; else 0.
+    /// 6 when an entry ended Error, Timeout or DependencyError; else 3 when a top-level entity ended Warning; else 0;
+    /// 9 (<see cref="NoResultExitCode"/>) without any result, so a scheduled job whose run never started does not exit 0.
     /// </summary>
     public static int ExitCodeOf(IEnumerable<ActionResult> results)
     {
         var list = results as IReadOnlyCollection<ActionResult> ?? results.ToList();
+        if (list.Count == 0)
+            return NoResultExitCode;
         if (list.Any(r => r.IsEntry && r.IsFailure))
             return 6;
         if (list.Any(r => r.Group.Length == 0 && r.Status == ActionStatus.Warning))
             return 3;
         return 0;
     }
+
+    /// <summary>The Nagios plugin state of <see cref="ExitCode"/>: OK (0), WARNING (3), CRITICAL (6), else UNKNOWN.</summary>
+    public string NagiosStatus => ExitCode switch
+    {
+        0 => "OK",
+        3 => "WARNING",
+        6 => "CRITICAL",
+        _ => "UNKNOWN",
+    };
 
     /// <summary>Upstream's report block: an empty line, <c> SUMMARY - N actions (M failed)</c>, one <c> + </c> line per failed action.</summary>
     public override string ToString()

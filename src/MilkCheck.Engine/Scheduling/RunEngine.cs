@@ -125,7 +125,7 @@ internal sealed class RunEngine
                 EntityState predState = _states[pred];
                 if (predState.Phase != Phase.NoStatus)
                     continue;
-                string wanted = kind == DependencyKind.Check && !_plan.UnknownAction ? "status" : state.Requested!;
+                string wanted = kind == DependencyKind.Check ? "status" : state.Requested!;
                 // Pulled already with the same action: it will prepare itself when its own predecessors finish.
                 if (predState.Activated && predState.Pulled && predState.Requested == wanted)
                     continue;
@@ -151,7 +151,7 @@ internal sealed class RunEngine
             LaunchGroup(node, action, dependencies);
             return;
         }
-        ActionSpec? spec = _plan.UnknownAction ? null : _plan.FindAction((ServiceEntity)node.Entity, action);
+        ActionSpec? spec = _plan.FindAction((ServiceEntity)node.Entity, action);
         if (spec is null)
             Decide(node, Outcome.Simple(ActionStatus.Missing, action));
         else if (spec.IsEmptyTarget)
@@ -175,7 +175,7 @@ internal sealed class RunEngine
     private void LaunchGroup(RunNode group, string action, Severity dependencies)
     {
         EntityState state = _states[group];
-        if (_plan.UnknownAction || !HasAction(group, action))
+        if (!HasAction(group, action))
             Decide(group, Outcome.Simple(ActionStatus.Missing, action));
         else if (AllTargetsEmpty(group, action))
             Decide(group, Outcome.Simple(ActionStatus.Skipped, action));

@@ -71,8 +71,6 @@ internal sealed class RunPlan
     public Dictionary<Entity, RunNode> Nodes { get; } = new(ReferenceEqualityComparer.Instance);
     public List<RunNode> Entries { get; } = new();
 
-    /// <summary>No service anywhere has the action: every reached entity is Missing and nothing runs (spec §4.5).</summary>
-    public bool UnknownAction { get; private set; }
     public List<(string ErrorId, string Message)> Warnings { get; } = new();
 
     public ActionSpec? FindAction(ServiceEntity service, string name) => _actions.GetValueOrDefault((service, name));
@@ -155,10 +153,17 @@ internal sealed class RunPlan
             }
         }
 
-        plan.UnknownAction = !model.Entities.OfType<ServiceEntity>().Any(s => s.Actions.Any(a => a.Name == options.Action));
-        if (plan.UnknownAction)
-            plan.Warnings.Add(("MilkCheck.UnknownAction",
-                $"No service defines the action '{options.Action}': every service is Missing and nothing runs."));
+        // Upstream makes every entity MISSING and exits 0 (spec §4.5): a typo in a cron line would go unnoticed.
+        // An entity lacking an action that others define is still Missing at run time, as upstream.
+        if (!model.Entities.OfType<ServiceEntity>().Any(s => s.Actions.Any(a => a.Name == options.Action)))
+        {
+            string[] known = model.Entities.OfType<ServiceEntity>().SelectMany(s => s.Actions.Select(a => a.Name))
+                .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            throw new RunSetupException("MilkCheck.UnknownAction",
+                $"No service defines the action '{options.Action}'. " + (known.Length == 0
+                    ? "The configuration defines no action at all."
+                    : $"The actions defined are: {string.Join(", ", known)}."), options.Action);
+        }
 
         plan.ResolveActions(model, options, commands);
         return plan;

@@ -23,6 +23,22 @@ public sealed class RunSummaryTests
         Assert.Equal(6, RunSummary.FromResults(new[] { Result("a", status), Result("b", ActionStatus.Warning, entry: false) }).ExitCode);
 
     [Fact]
+    public void NoResult_ExitsNine_UNKNOWN()
+    {
+        RunSummary summary = RunSummary.FromResults(Array.Empty<ActionResult>());
+        Assert.Equal(9, summary.ExitCode);
+        Assert.Equal("UNKNOWN", summary.NagiosStatus);
+        Assert.Equal(0, summary.Total);
+    }
+
+    [Theory]
+    [InlineData(ActionStatus.Done, "OK")]
+    [InlineData(ActionStatus.Warning, "WARNING")]
+    [InlineData(ActionStatus.Error, "CRITICAL")]
+    public void NagiosStatus_MapsTheExitCode(ActionStatus status, string nagios) =>
+        Assert.Equal(nagios, RunSummary.FromResults(new[] { Result("a", status) }).NagiosStatus);
+
+    [Fact]
     public void TopLevelWarning_ExitsThreeEvenWhenNotAnEntry() =>
         Assert.Equal(3, RunSummary.FromResults(new[] { Result("entry", ActionStatus.Done), Result("dep", ActionStatus.Warning, entry: false) }).ExitCode);
 

@@ -551,19 +551,33 @@ public sealed class RunEngineTests
     }
 
     [Fact]
-    public void An_unknown_action_makes_every_reached_entity_Missing_runs_nothing_and_warns()
+    public void An_action_no_service_defines_is_a_setup_error_listing_the_defined_actions_and_nothing_runs()
     {
         using var run = new RunHarness("""
             services:
-              a: { check: [ b ], actions: { start: { cmd: start-a } } }
+              a: { check: [ b ], actions: { start: { cmd: start-a }, stop: { cmd: stop-a } } }
               b: { actions: { status: { cmd: status-b } } }
             """);
-        var results = run.Run("restart");
-        Assert.All(results, r => Assert.Equal(ActionStatus.Missing, r.Status));
-        Assert.Equal(2, results.Count);
+        var e = Assert.Throws<RunSetupException>(() => run.Run("restart"));
+        Assert.Equal("MilkCheck.UnknownAction", e.ErrorId);
+        Assert.Equal("restart", e.Target);
+        Assert.Contains("'restart'", e.Message);
+        Assert.Contains("start, status, stop", e.Message);
         Assert.Empty(run.LocalCalls);
-        Assert.Contains(run.Warnings, w => w.Id == "MilkCheck.UnknownAction" && w.Message.Contains("'restart'"));
-        Assert.Equal(0, RunSummary.ExitCodeOf(results));
+    }
+
+    [Fact]
+    public void A_service_lacking_an_action_another_service_defines_is_Missing_and_the_others_run()
+    {
+        using var run = new RunHarness("""
+            services:
+              a: { require: [ b ], actions: { start: { cmd: start-a } } }
+              b: { actions: { status: { cmd: status-b } } }
+            """);
+        var results = run.Run("start");
+        Assert.Equal(ActionStatus.Missing, results.StatusOf("b"));
+        Assert.Equal(ActionStatus.Done, results.StatusOf("a"));
+        Assert.Equal(new[] { "start-a" }, run.LocalCalls);
     }
 
     [Fact]
