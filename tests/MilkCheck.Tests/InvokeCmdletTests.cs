@@ -111,6 +111,22 @@ public sealed class InvokeCmdletTests : IDisposable
     }
 
     [Fact]
+    public void WhatIf_runs_no_command_substitution_of_Define_values_or_commands()
+    {
+        string path = Config("""
+            services:
+              s: { actions: { start: { cmd: "echo %LOG %(touch %MARK/from-cmd)" } } }
+            """);
+        var preview = Invoke(path, $"start -WhatIf -Define @{{ LOG = '%(touch {_dir}/from-define)' }}");
+        Assert.Empty(preview.Errors);
+        Assert.False(File.Exists(Path.Combine(_dir, "from-define")));
+        Assert.False(File.Exists(Path.Combine(_dir, "from-cmd")));
+        var run = Invoke(path, $"start -Define @{{ LOG = '%(touch {_dir}/from-define)' }}");
+        Assert.Empty(run.Errors);
+        Assert.True(File.Exists(Path.Combine(_dir, "from-define")));
+    }
+
+    [Fact]
     public void Summary_goes_to_the_information_stream_after_the_results_and_adds_no_object()
     {
         var run = Invoke(Config("""

@@ -26,3 +26,12 @@ internal sealed class ShellCommandSubstitution : ICommandSubstitution
         return (output.Result.TrimEnd('\n', '\r'), process.ExitCode);
     }
 }
+
+/// <summary>
+/// Runs nothing: <c>%(command)</c> stays as written (a preview, -WhatIf, must have no side effect; the text shows
+/// what would run).
+/// </summary>
+internal sealed class UnexpandedCommandSubstitution : ICommandSubstitution
+{
+    public (string Output, int ExitCode) Run(string command, CancellationToken cancellationToken) => ($"%({command})", 0);
+}

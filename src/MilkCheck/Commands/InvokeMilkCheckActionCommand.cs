@@ -6,6 +6,7 @@ using MilkCheck.Configuration;
 using MilkCheck.Execution;
 using MilkCheck.NodeSets;
 using MilkCheck.Scheduling;
+using MilkCheck.Variables;
 
 namespace MilkCheck.Commands;
 
@@ -109,7 +110,8 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
         MilkCheckRun run;
         try
         {
-            run = MilkCheckRun.Create(configuration, BuildOptions(defines));
+            // A preview runs nothing: %(...) in commands and -Define values is shown as written.
+            run = MilkCheckRun.Create(configuration, BuildOptions(defines), IsWhatIf() ? new UnexpandedCommandSubstitution() : null);
         }
         catch (RunSetupException e)
         {
