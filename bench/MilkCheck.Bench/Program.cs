@@ -73,6 +73,9 @@ var scenarios = new List<Scenario>
     new("run: exec mode, 1,000 nodes, fanout 64", "<= 1.5x", 3, ExecScenario)
         { Baseline = "baseline: 1,000 x /bin/sh -c true, back to back" },
     new("run: 34 services x 4,000 nodes, short output (fake transport)", "(report)", 3, MemoryScenario),
+    new("run: the same through MilkCheckRun, no journal", "(baseline)", 3, () => JournalScenario(journal: false)),
+    new("run: the same through MilkCheckRun, with its journal", "(report)", 3, () => JournalScenario(journal: true))
+        { Baseline = "run: the same through MilkCheckRun, no journal" },
 };
 bool withSsh = !args.Contains("--no-ssh");
 if (args.Contains("--only-ssh"))
@@ -267,6 +270,33 @@ static Func<string?> MemoryScenario()
         Check(results.Count == 34 && results.Sum(r => r.Nodes.Count) == 34 * 4000, "memory run");
         GC.KeepAlive(results);
         return $"results of 136,000 node commands kept: {(after - before) / 1024.0 / 1024.0:F1} MiB ({(after - before) / 136_000.0:F0} bytes per node result)";
+    };
+}
+
+// 34 services x 4,000 nodes through the run object, with or without the journal (fake transport, one short line per node).
+static Func<string?> JournalScenario(bool journal)
+{
+    var yaml = new System.Text.StringBuilder("variables:\n  NODES: \"node[1-4000]\"\nservices:\n");
+    for (int i = 0; i < 34; i++)
+    {
+        yaml.Append($"  svc{i}:\n    target: \"%NODES\"\n");
+        if (i > 0)
+            yaml.Append($"    require: [ svc{i - 1} ]\n");
+        yaml.Append("    actions: { start: { cmd: \"systemctl start unit\" } }\n");
+    }
+    string journals = Path.Combine(Path.GetTempPath(), "milkcheck-bench-journal-" + Guid.NewGuid().ToString("N"));
+    var global = new MilkCheck.Configuration.GlobalConfiguration { Journal = journal, JournalDir = journals, JournalKeep = 2 };
+    var configuration = MilkCheck.Configuration.MilkCheckConfiguration.Load(TempConfig("journal", yaml.ToString()), global: global);
+    var instant = new InstantTransport();
+    return () =>
+    {
+        var run = MilkCheckRun.Create(configuration, new RunOptions { Action = "start" }, transports: () => Transports.Of(instant, instant));
+        var results = run.RunAsync().GetAwaiter().GetResult();
+        Check(results.Count == 34 && results.Sum(r => r.Nodes.Count) == 34 * 4000, "journal run");
+        if (!journal)
+            return null;
+        long bytes = new FileInfo(run.JournalPath!).Length;
+        return $"journal {bytes / 1024.0 / 1024.0:F1} MiB, {bytes / 136_000.0:F0} bytes per node result";
     };
 }
 

@@ -27,6 +27,9 @@ internal static class Transports
         _ => throw new ArgumentOutOfRangeException(nameof(global), global.Transport, "Unknown transport kind."),
     };
 
+    /// <summary>A lease over given transports (tests, benchmarks, front ends with transports of their own).</summary>
+    public static ITransportLease Of(ITransport local, ITransport remote) => new Lease(local, remote);
+
     private sealed class Lease : ITransportLease
     {
         public Lease(ITransport local, ITransport remote)

@@ -19,8 +19,11 @@ internal sealed class MilkCheckRun
     private IReadOnlyList<PlannedAction>? _preview;
     private int _reached;
 
-    private MilkCheckRun(MilkCheckConfiguration configuration, RunOptions options, RunPlan plan)
+    private readonly Func<ITransportLease> _transports;
+
+    private MilkCheckRun(MilkCheckConfiguration configuration, RunOptions options, RunPlan plan, Func<ITransportLease>? transports)
     {
+        _transports = transports ?? (() => Transports.For(configuration.Global));
         Configuration = configuration;
         Options = options;
         _plan = plan;
@@ -30,8 +33,10 @@ internal sealed class MilkCheckRun
 
     /// <summary>Plans the run: throws <see cref="RunSetupException"/> (nothing has run) when it cannot start.</summary>
     /// <param name="commands">Runs <c>%(...)</c> in run-time properties; null: the shell, as upstream.</param>
-    public static MilkCheckRun Create(MilkCheckConfiguration configuration, RunOptions options, ICommandSubstitution? commands = null) =>
-        new(configuration, options, RunPlan.Build(configuration.Model, configuration.Global, options, commands));
+    /// <param name="transports">Where commands go; null: the transports milkcheck.conf chooses.</param>
+    public static MilkCheckRun Create(MilkCheckConfiguration configuration, RunOptions options, ICommandSubstitution? commands = null,
+        Func<ITransportLease>? transports = null) =>
+        new(configuration, options, RunPlan.Build(configuration.Model, configuration.Global, options, commands), transports);
 
     /// <summary>Sortable and unique: <c>yyyyMMdd-HHmmss-xxxxxx</c> (UTC), as the journal names the run.</summary>
     public string Id { get; }
@@ -100,7 +105,7 @@ internal sealed class MilkCheckRun
             JournalPath = journal.FilePath;
             observer = new Observers(_observers.Prepend(journal).ToArray());
         }
-        using ITransportLease transports = Transports.For(Configuration.Global);
+        using ITransportLease transports = _transports();
         _engine = new RunEngine(_plan, transports.Local, transports.Remote, observer, planOnly: false, StopAtFirstFailure,
             new RunIdentity(Id, Configuration.Path));
         IReadOnlyList<ActionResult>? results = null;
