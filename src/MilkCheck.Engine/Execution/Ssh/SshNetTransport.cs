@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Reflection;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 
@@ -94,16 +95,22 @@ internal sealed class SshNetTransport : ITransport, IDisposable
             limit.CancelAfter(t);
         var buffer = new OutputBuffer(_options.OutputLimit);
         using SshCommand ssh = connection.Client.CreateCommand(command);
+        var stdout = new OutputSink(buffer);
+        var stderr = new OutputSink(buffer);
+        Streams.Attach(ssh, stdout, stderr);
         try
         {
-            Task execute = ssh.ExecuteAsync(limit.Token);
-            Task stdout = buffer.ReadAsync(ssh.OutputStream);
-            Task stderr = buffer.ReadAsync(ssh.ExtendedOutputStream);
-            await execute.ConfigureAwait(false);
-            await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+            // No token for SSH.NET: its own cancellation waits up to 500 ms on the cancelling thread.
+            Task execute = ssh.ExecuteAsync(CancellationToken.None);
+            using (limit.Token.Register(static state => Stop((SshCommand)state!), ssh))
+                await execute.ConfigureAwait(false);
+            // SSH.NET completes the command, then disposes the sinks (which adds the last unterminated line).
+            await Task.WhenAll(stdout.Completion, stderr.Completion).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_closing.IsCancellationRequested)
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
+            if (cancellationToken.IsCancellationRequested || _closing.IsCancellationRequested)
+                throw new OperationCanceledException(cancellationToken);
             return new NodeOutcome(NodeStatus.Timeout, null, buffer.Text, watch.Elapsed,
                 $"timed out after {timeout!.Value.TotalSeconds:0.###} s (the channel was closed and the remote command signalled)", buffer.Truncated);
         }
@@ -114,15 +121,27 @@ internal sealed class SshNetTransport : ITransport, IDisposable
             connection.Failed = $"connection lost: {e.Message}";
             return new NodeOutcome(NodeStatus.Unreachable, null, buffer.Text, watch.Elapsed, connection.Failed, buffer.Truncated);
         }
-        catch (TimeoutException)
-        {
-            // The command ended but its streams never closed: keep what arrived.
-        }
         int? exit = ssh.ExitStatus;
         if (exit is null)
             return new NodeOutcome(NodeStatus.Failed, null, buffer.Text, watch.Elapsed,
                 ssh.ExitSignal is { } signal ? $"killed by signal {signal}" : "no exit status from the server", buffer.Truncated);
         return new NodeOutcome(exit == 0 ? NodeStatus.Ok : NodeStatus.Failed, exit, buffer.Text, watch.Elapsed, null, buffer.Truncated);
+    }
+
+    /// <summary>
+    /// Timeout or cancellation: signals the remote command (TERM) and ends the command at once, its task
+    /// cancelled. A zero wait: SSH.NET's default would park the cancelling thread up to 500 ms per command.
+    /// </summary>
+    private static void Stop(SshCommand ssh)
+    {
+        try
+        {
+            ssh.CancelAsync(forceKill: false, millisecondsTimeout: 0);
+        }
+        catch (Exception e) when (e is SshException or ObjectDisposedException or InvalidOperationException or SocketException)
+        {
+            // The connection is gone or the command already ended: nothing left to stop.
+        }
     }
 
     private async Task<Connection> ConnectAsync(string node)
@@ -241,6 +260,34 @@ internal sealed class SshNetTransport : ITransport, IDisposable
                 task.ContinueWith(t => { if (t.IsCompletedSuccessfully) t.Result.Client.Dispose(); }, TaskScheduler.Default);
         }
         _closing.Dispose();
+    }
+
+    /// <summary>
+    /// Puts our sinks where SshCommand writes the channel's data. SshCommand's own streams (SSH.NET's PipeStream)
+    /// can only be read synchronously: Stream.ReadAsync on them runs a blocking Read on a thread-pool thread
+    /// that waits (Monitor.Wait) until data comes or the command ends, i.e. two pool threads parked per running
+    /// command. SshCommand has no public way to give it other streams, so the private setters of OutputStream and
+    /// ExtendedOutputStream are used (looked up once; SSH.NET is pinned, and the SSH tests fail if they go).
+    /// </summary>
+    private static class Streams
+    {
+        private static readonly Action<SshCommand, Stream> SetOutput = Setter(nameof(SshCommand.OutputStream));
+        private static readonly Action<SshCommand, Stream> SetError = Setter(nameof(SshCommand.ExtendedOutputStream));
+
+        public static void Attach(SshCommand command, Stream stdout, Stream stderr)
+        {
+            command.OutputStream.Dispose();
+            command.ExtendedOutputStream.Dispose();
+            SetOutput(command, stdout);
+            SetError(command, stderr);
+        }
+
+        private static Action<SshCommand, Stream> Setter(string property)
+        {
+            MethodInfo setter = typeof(SshCommand).GetProperty(property)?.GetSetMethod(nonPublic: true)
+                ?? throw new NotSupportedException($"this SSH.NET has no setter for SshCommand.{property}: MilkCheck needs SSH.NET 2026.0.0");
+            return setter.CreateDelegate<Action<SshCommand, Stream>>();
+        }
     }
 
     private sealed class Connection
