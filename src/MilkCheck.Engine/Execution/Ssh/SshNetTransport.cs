@@ -100,8 +100,10 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         Streams.Attach(ssh, stdout, stderr);
         try
         {
-            // No token for SSH.NET: its own cancellation waits up to 500 ms on the cancelling thread.
-            Task execute = ssh.ExecuteAsync(CancellationToken.None);
+            // ExecuteAsync opens the channel and sends the exec request synchronously (two round trips, each
+            // awaited with WaitHandle.WaitAny): not on a pool thread. No token for SSH.NET: its own cancellation
+            // waits up to 500 ms on the cancelling thread; Stop does it without waiting, once the command started.
+            Task execute = await BlockingCall.RunAsync("MilkCheck SSH exec", () => ssh.ExecuteAsync(CancellationToken.None)).ConfigureAwait(false);
             using (limit.Token.Register(static state => Stop((SshCommand)state!), ssh))
                 await execute.ConfigureAwait(false);
             // SSH.NET completes the command, then disposes the sinks (which adds the last unterminated line).
@@ -187,7 +189,20 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         Interlocked.Increment(ref _opened);
         try
         {
-            await client.ConnectAsync(deadline.Token).ConfigureAwait(false);
+            // Connect, not ConnectAsync: only its TCP connect and banner are asynchronous; key exchange and
+            // authentication wait on handles on whatever thread runs them, so all of it runs on a thread of its own.
+            // Past the deadline (or when the run ends) the client is disposed, which ends that wait at once.
+            Task<bool> handshake = BlockingCall.RunAsync("MilkCheck SSH connect", () => { client.Connect(); return true; });
+            try
+            {
+                await handshake.WaitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                client.Dispose();
+                _ = handshake.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                throw;
+            }
         }
         catch (Exception e)
         {
