@@ -77,9 +77,10 @@ var scenarios = new List<Scenario>
 };
 // A child process for "first run of a fresh process": runs the long-command scenario a few times and prints one
 // line per run (see FreshRuns).
-if (args.Length == 8 && args[0] == "--fresh-long")
+if (args.Length >= 8 && args[0] == "--fresh-long")
 {
-    var farmSettings = new SshTransportOptions(args[1], args[2], args[3], TimeSpan.FromSeconds(10), 10);
+    var farmSettings = new SshTransportOptions(args[1], args[2], args[3], TimeSpan.FromSeconds(10), 10,
+        MaxHandshakes: args.Length > 8 ? int.Parse(args[8]) : null);
     int runs = int.Parse(args[4]), nodes = int.Parse(args[5]), fanout = int.Parse(args[7]);
     Func<string?> once = LongScenario(farmSettings, nodes, args[6], fanout);
     for (int i = 0; i < runs; i++)
@@ -130,6 +131,26 @@ if (farm is not null)
     }));
     scenarios.Add(new("ssh: 34 services over 200 nodes, SSH.NET, one run", "(report)", 1, () => ClusterScenario(farm)));
     scenarios.Add(new("ssh: 1 action on 200 nodes, fanout 256, SSH.NET", "(report)", 1, () => SshScenario(farm, openSsh: false, fanout: 256)));
+    if (args.Contains("--handshakes"))
+{
+    // Exploration: the first run in a fresh process for several handshake caps (not part of the default bench).
+    foreach (string cap in new[] { "16", "64", "256" })
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+            start.ArgumentList.Add(typeof(Scenario).Assembly.Location);
+        foreach (string arg in new[] { "--fresh-long", farm.Home, farm.ConfigFile, farm.User, "2", "200", "sleep 2", "256", cap })
+            start.ArgumentList.Add(arg);
+        using var child = Process.Start(start)!;
+        Console.WriteLine($"handshakes {cap}: {child.StandardOutput.ReadToEnd().Replace("\n", " | ")}");
+        child.WaitForExit();
+    }
+    Xargs(farmConfig, 200, 200, "sleep 2");
+    var w = Stopwatch.StartNew();
+    Xargs(farmConfig, 200, 200, "sleep 2");
+    Console.WriteLine($"xargs -P 200: {w.ElapsedMilliseconds} ms");
+    return;
+}
     scenarios.Add(new("baseline: xargs -P 200 ssh, 200 nodes x sleep 2", "(baseline)", 3, () => () => { Xargs(farmConfig, 200, 200, "sleep 2"); return null; }));
     var firstRun = new StrongBox<double>();
     scenarios.Add(new("ssh: 200 nodes x sleep 2, fanout 256, 1st run of a process", "<= 1.2x", 3, () => FreshRuns(farm, 200, "sleep 2", 256, firstRun))
