@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using MilkCheck.Engine.Tests.Ssh;
 using MilkCheck.Execution;
 using MilkCheck.Execution.Ssh;
@@ -77,9 +78,27 @@ var scenarios = new List<Scenario>
     new("run: the same through MilkCheckRun, with its journal", "(report)", 3, () => JournalScenario(journal: true))
         { Baseline = "run: the same through MilkCheckRun, no journal" },
 };
+// A child process for "first run of a fresh process": runs the long-command scenario a few times and prints one
+// line per run (see FreshRuns).
+if (args.Length >= 8 && args[0] == "--fresh-long")
+{
+    var farmSettings = new SshTransportOptions(args[1], args[2], args[3], TimeSpan.FromSeconds(10), 10,
+        MaxHandshakes: args.Length > 8 ? int.Parse(args[8]) : null);
+    int runs = int.Parse(args[4]), nodes = int.Parse(args[5]), fanout = int.Parse(args[7]);
+    Func<string?> once = LongScenario(farmSettings, nodes, args[6], fanout);
+    for (int i = 0; i < runs; i++)
+    {
+        var watch = Stopwatch.StartNew();
+        string? note = once();
+        Console.WriteLine($"{watch.Elapsed.TotalMilliseconds:F0}\t{note}");
+    }
+    return;
+}
 bool withSsh = !args.Contains("--no-ssh");
 if (args.Contains("--only-ssh"))
     scenarios.Clear();
+// --filter TEXT: only the scenarios whose name contains TEXT (baselines they compare with included).
+string? filter = Array.IndexOf(args, "--filter") is int at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;
 using SshdFarm? farm = withSsh ? new SshdFarm(200) : null;
 if (farm is not null)
 {
@@ -115,6 +134,33 @@ if (farm is not null)
     }));
     scenarios.Add(new("ssh: 34 services over 200 nodes, SSH.NET, one run", "(report)", 1, () => ClusterScenario(farm)));
     scenarios.Add(new("ssh: 1 action on 200 nodes, fanout 256, SSH.NET", "(report)", 1, () => SshScenario(farm, openSsh: false, fanout: 256)));
+    if (args.Contains("--handshakes"))
+{
+    // Exploration: the first run in a fresh process for several handshake caps (not part of the default bench).
+    foreach (string cap in new[] { "16", "64", "256" })
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+            start.ArgumentList.Add(typeof(Scenario).Assembly.Location);
+        foreach (string arg in new[] { "--fresh-long", farm.Home, farm.ConfigFile, farm.User, "2", "200", "sleep 2", "256", cap })
+            start.ArgumentList.Add(arg);
+        using var child = Process.Start(start)!;
+        Console.WriteLine($"handshakes {cap}: {child.StandardOutput.ReadToEnd().Replace("\n", " | ")}");
+        child.WaitForExit();
+    }
+    Xargs(farmConfig, 200, 200, "sleep 2");
+    var w = Stopwatch.StartNew();
+    Xargs(farmConfig, 200, 200, "sleep 2");
+    Console.WriteLine($"xargs -P 200: {w.ElapsedMilliseconds} ms");
+    return;
+}
+    scenarios.Add(new("baseline: xargs -P 200 ssh, 200 nodes x sleep 2", "(baseline)", 3, () => () => { Xargs(farmConfig, 200, 200, "sleep 2"); return null; }));
+    var firstRun = new StrongBox<double>();
+    scenarios.Add(new("ssh: 200 nodes x sleep 2, fanout 256, 1st run of a process", "<= 1.2x", 3, () => FreshRuns(farm, 200, "sleep 2", 256, firstRun))
+        { Baseline = "baseline: xargs -P 200 ssh, 200 nodes x sleep 2", MeasuredBy = () => firstRun.Value });
+    scenarios.Add(new("ssh: 200 nodes x sleep 2, fanout 256, later runs", "<= 1.2x", 3,
+        () => LongScenario(new SshTransportOptions(farm.Home, farm.ConfigFile, farm.User, TimeSpan.FromSeconds(10), 10), 200, "sleep 2", 256))
+        { Baseline = "baseline: xargs -P 200 ssh, 200 nodes x sleep 2" });
 }
 
 Console.WriteLine($"MilkCheck benchmarks ({Environment.ProcessorCount} cores, .NET {Environment.Version})");
@@ -124,6 +170,9 @@ Console.WriteLine(new string('-', 92));
 var medians = new Dictionary<string, double>();
 foreach (Scenario scenario in scenarios)
 {
+    if (filter is not null && !scenario.Name.Contains(filter, StringComparison.Ordinal)
+        && !scenarios.Any(s => s.Baseline == scenario.Name && s.Name.Contains(filter, StringComparison.Ordinal)))
+        continue;
     Func<string?> run = scenario.Setup();
     string? note = run(); // warm-up (JIT)
     var times = new List<double>();
@@ -131,7 +180,7 @@ foreach (Scenario scenario in scenarios)
     {
         var watch = Stopwatch.StartNew();
         note = run();
-        times.Add(watch.Elapsed.TotalMilliseconds);
+        times.Add(scenario.MeasuredBy?.Invoke() ?? watch.Elapsed.TotalMilliseconds);
     }
     times.Sort();
     double median = times[times.Count / 2];
@@ -163,6 +212,62 @@ static Func<string?> SshScenario(SshdFarm farm, bool openSsh, int fanout = 64)
         return $"overlap: the 200 node durations add up to {sumOfNodeTimes / 1000:F1} s in {wide.Duration.TotalSeconds:F2} s of wall time ({sumOfNodeTimes / wide.Duration.TotalMilliseconds:F0} in flight on average); this process used {cpu.TotalSeconds:F1} s of CPU; thread pool {threadsBefore} -> {ThreadPool.ThreadCount} threads; open-file limit {Transports.OpenFileLimit()}";
     };
 }
+
+// `xargs -P parallel ssh node command` over node1..nodes, as a shell user would run it.
+static void Xargs(string farmConfig, int nodes, int parallel, string command)
+{
+    var start = new ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+    start.ArgumentList.Add("-c");
+    start.ArgumentList.Add($"xargs -P {parallel} -I{{}} ssh -F {farmConfig} -oBatchMode=yes {{}} '{command}'");
+    using var process = Process.Start(start)!;
+    process.StandardInput.Write(string.Join('\n', Enumerable.Range(1, nodes).Select(i => $"node{i}")) + "\n");
+    process.StandardInput.Close();
+    process.StandardOutput.ReadToEnd();
+    process.WaitForExit();
+    Check(process.ExitCode == 0, "xargs ssh failed");
+}
+
+// One action running a command that takes seconds on every node, with a new transport (new connections) per run.
+static Func<string?> LongScenario(SshTransportOptions settings, int nodes, string command, int fanout)
+{
+    var configuration = MilkCheck.Configuration.MilkCheckConfiguration.Load(TempConfig($"long{nodes}-{fanout}",
+        $"services:\n  wide: {{ target: \"node[1-{nodes}]\", actions: {{ start: {{ cmd: \"{command}\" }} }} }}\n"));
+    return () =>
+    {
+        int threadsBefore = ThreadPool.ThreadCount;
+        int processThreadsBefore = Process.GetCurrentProcess().Threads.Count;
+        int peakPool = 0, peakProcess = 0;
+        using var sampling = new Timer(_ =>
+        {
+            peakPool = Math.Max(peakPool, ThreadPool.ThreadCount);
+            peakProcess = Math.Max(peakProcess, Process.GetCurrentProcess().Threads.Count);
+        }, null, 0, 100);
+        using var ssh = new SshNetTransport(settings);
+        var results = Run(configuration, "start", new LocalTransport(), ssh, fanout: fanout);
+        sampling.Change(Timeout.Infinite, Timeout.Infinite);
+        ActionResult wide = results.Single();
+        Check(wide.Status == MilkCheck.ActionStatus.Done && wide.Nodes.Count == nodes, $"{wide.Status} {wide.FailedNodes} {wide.Nodes.FirstOrDefault(n => n.Status != MilkCheck.NodeStatus.Ok)?.Reason}");
+        return $"thread pool {threadsBefore} -> peak {peakPool}; process threads {processThreadsBefore} -> peak {peakProcess} (SSH.NET: one listener thread per connection)";
+    };
+}
+
+// Each timed run is a new process (the bench itself with --fresh-long) doing the scenario once: a first run,
+// with the thread pool and JIT of a process that just started. Its later runs are printed as a note.
+static Func<string?> FreshRuns(SshdFarm farm, int nodes, string command, int fanout, StrongBox<double> firstRun) => () =>
+{
+    var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
+    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        start.ArgumentList.Add(typeof(Scenario).Assembly.Location);
+    foreach (string arg in new[] { "--fresh-long", farm.Home, farm.ConfigFile, farm.User, "3", nodes.ToString(), command, fanout.ToString() })
+        start.ArgumentList.Add(arg);
+    using var process = Process.Start(start)!;
+    string[] lines = process.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    process.WaitForExit();
+    Check(process.ExitCode == 0 && lines.Length == 3, "fresh process failed: " + string.Join(" | ", lines));
+    string[] first = lines[0].Split('\t');
+    firstRun.Value = double.Parse(first[0]);
+    return $"that process: runs 1-3 {string.Join(", ", lines.Select(l => l.Split('\t')[0] + " ms"))}; run 1: {first[1]}";
+};
 
 // 34 services in a chain over the same 200 nodes: the first action pays the connections, the others reuse them.
 static Func<string?> ClusterScenario(SshdFarm farm)
@@ -340,6 +445,9 @@ internal sealed record Scenario(string Name, string Target, int Repeat, Func<Fun
 {
     /// <summary>A scenario measured earlier in the same run whose median this one is compared with.</summary>
     public string? Baseline { get; init; }
+
+    /// <summary>When set, the time of a run as the scenario measured it (e.g. inside a child process), instead of the stopwatch's.</summary>
+    public Func<double>? MeasuredBy { get; init; }
 }
 
 /// <summary>Answers every command at once with one short line, as a healthy cluster would.</summary>

@@ -16,6 +16,9 @@ internal sealed class OutputBuffer
 
     public bool Truncated { get; private set; }
 
+    /// <summary>The cap, in characters.</summary>
+    public int Limit => _limit;
+
     public void Add(string? line)
     {
         if (line is null)
@@ -33,14 +36,6 @@ internal sealed class OutputBuffer
                 _text.Append('\n');
             _text.Append(line);
         }
-    }
-
-    /// <summary>Adds every line of a stream until it ends.</summary>
-    public async Task ReadAsync(Stream stream)
-    {
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
-        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
-            Add(line);
     }
 
     public string Text

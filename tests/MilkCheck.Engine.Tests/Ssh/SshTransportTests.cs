@@ -267,6 +267,38 @@ public sealed class SshTransportTests
         Assert.Equal(200, ssh.ConnectionsOpened);
     }
 
+    /// <summary>
+    /// A remote command that appends its node to <paramref name="dir"/>/started, then waits (on the node, not
+    /// here) until <paramref name="dir"/>/go exists: while the test holds the gate, every started command is in flight.
+    /// </summary>
+    internal static string GatedCommand(string dir) =>
+        $"echo x >> {dir}/started; while [ ! -e {dir}/go ]; do sleep 0.05; done; echo finished";
+
+    internal static int Started(string dir) =>
+        File.Exists(Path.Combine(dir, "started")) ? File.ReadAllLines(Path.Combine(dir, "started")).Length : 0;
+
+    [Fact]
+    public async Task Sixty_four_commands_run_at_once_at_fanout_64_with_fewer_pool_threads_than_commands()
+    {
+        string gate = Directory.CreateDirectory(Path.Combine(_farm.Dir, "gate-" + Guid.NewGuid().ToString("N"))).FullName;
+        using var run = new RunHarness($$"""
+            services:
+              held: { target: "node[101-164]", actions: { start: { cmd: "{{GatedCommand(gate)}}", timeout: 120 } } }
+            """);
+        using SshNetTransport ssh = Transport();
+        Task<IReadOnlyList<ActionResult>> running = Task.Run(() => run.Run("start", o => o with { Fanout = 64 }, remote: ssh));
+        bool allStarted = SpinWait.SpinUntil(() => Started(gate) == 64 || running.IsCompleted, TimeSpan.FromSeconds(90));
+        // Sampled while the 64 commands are running on the nodes, waiting for the gate.
+        int poolWhileInFlight = ThreadPool.ThreadCount;
+        File.WriteAllText(Path.Combine(gate, "go"), string.Empty);
+        ActionResult held = (await running.WaitAsync(TimeSpan.FromSeconds(120))).Of("held");
+        Assert.True(allStarted, $"only {Started(gate)} of 64 commands started");
+        Assert.Equal(ActionStatus.Done, held.Status);
+        Assert.All(held.Nodes, n => Assert.Equal("finished", n.Output));
+        // Before, each running command parked two pool threads (one per output stream): 64 commands, 128 threads.
+        Assert.True(poolWhileInFlight < 64, $"{poolWhileInFlight} thread-pool threads for 64 commands in flight");
+    }
+
     [Fact]
     public async Task The_OpenSSH_transport_runs_the_same_services_and_maps_ssh_failures()
     {
@@ -323,6 +355,31 @@ public sealed class SshDaemonStopTests
         Assert.Equal(ActionStatus.Error, second.Status);
         Assert.All(second.Nodes, n => Assert.Equal(NodeStatus.Unreachable, n.Status));
         Assert.Equal("node[1-2]", second.FailedNodes);
+    }
+
+    [Fact]
+    public async Task Nodes_whose_sshd_is_killed_while_their_commands_run_are_Unreachable_with_a_reason()
+    {
+        using var farm = new SshdFarm(16);
+        string gate = Directory.CreateDirectory(Path.Combine(farm.Dir, "gate")).FullName;
+        using var run = new RunHarness($$"""
+            services:
+              held: { target: "node[1-16]", actions: { start: { cmd: "{{SshTransportTests.GatedCommand(gate)}}", timeout: 120 } } }
+            """);
+        using var ssh = new SshNetTransport(new SshTransportOptions(farm.Home, farm.ConfigFile, farm.User, TimeSpan.FromSeconds(5), 10));
+        Task<IReadOnlyList<ActionResult>> running = Task.Run(() => run.Run("start", remote: ssh));
+        Assert.True(SpinWait.SpinUntil(() => SshTransportTests.Started(gate) == 16 || running.IsCompleted, TimeSpan.FromSeconds(60)),
+            $"only {SshTransportTests.Started(gate)} of 16 commands started");
+        farm.KillDaemonOf(1);
+        ActionResult held = (await running.WaitAsync(TimeSpan.FromSeconds(60))).Of("held");
+        Assert.Equal(ActionStatus.Error, held.Status);
+        Assert.Equal(16, held.Nodes.Count);
+        Assert.All(held.Nodes, n =>
+        {
+            Assert.Equal(NodeStatus.Unreachable, n.Status);
+            Assert.Null(n.ExitCode);
+            Assert.Contains("connection lost", n.Reason);
+        });
     }
 
     /// <summary>Passes commands to SSH and stops the daemons when the second action's first command arrives.</summary>

@@ -65,6 +65,17 @@ internal sealed class SshdFarm : IDisposable
         daemon.Process.WaitForExit();
     }
 
+    /// <summary>
+    /// Kills the daemon serving <paramref name="node"/> and every process under it (sessions and the commands they
+    /// run) with SIGKILL, as a crash or an OOM kill would: nothing closes the SSH connections politely.
+    /// </summary>
+    public void KillDaemonOf(int node)
+    {
+        Daemon daemon = _daemons[(node - 1) / 16];
+        Kill(daemon.Process);
+        daemon.Process.WaitForExit();
+    }
+
     private void WriteClientConfig()
     {
         var config = new StringBuilder();

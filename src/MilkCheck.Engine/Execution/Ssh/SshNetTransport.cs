@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Reflection;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 
@@ -12,8 +13,9 @@ namespace MilkCheck.Execution.Ssh;
 /// <param name="ConnectTimeout">Per node, covering TCP connect, banner, key exchange and authentication, unless
 /// ssh_config's ConnectTimeout says otherwise for the host.</param>
 /// <param name="MaxSessions">Channels open at once on one connection; the others wait their turn.</param>
+/// <param name="MaxHandshakes">SSH handshakes in progress at once (default 32 per core).</param>
 internal sealed record SshTransportOptions(string Home, string ConfigFile, string LocalUser, TimeSpan ConnectTimeout, int MaxSessions,
-    int OutputLimit = LocalTransport.DefaultOutputLimit)
+    int OutputLimit = LocalTransport.DefaultOutputLimit, int? MaxHandshakes = null)
 {
     /// <summary>$HOME/.ssh/config of the current user.</summary>
     public static SshTransportOptions FromEnvironment(TimeSpan connectTimeout, int maxSessions)
@@ -38,16 +40,20 @@ internal sealed class SshNetTransport : ITransport, IDisposable
     private readonly CancellationTokenSource _closing = new();
 
     /// <summary>
-    /// Handshakes in progress at once. Key exchange is CPU work (≈26 ms of client CPU each): hundreds at once on a
-    /// few cores would each take longer than the connect timeout. Waiting here does not count against it.
+    /// Handshakes in progress at once (32 per core unless MaxHandshakes says otherwise). Key exchange is CPU work
+    /// (≈26 ms of client CPU each) but the server forks and waits too: with 8 per core the client sat idle
+    /// (200 nodes × sleep 2, fresh process, 2 cores: 8.8 s at 16, 6.9 s at 64, 8.0 s at 256 in flight, where
+    /// xargs -P 200 ssh took 14.1 s on the same loaded machine). Waiting here does not count against the connect timeout.
     /// </summary>
-    private readonly SemaphoreSlim _handshakes = new(Math.Max(8, Environment.ProcessorCount * 8));
+    private readonly SemaphoreSlim _handshakes;
     private int _opened;
     private bool _disposed;
 
     public SshNetTransport(SshTransportOptions options)
     {
         _options = options;
+        int handshakes = options.MaxHandshakes ?? Math.Max(16, Environment.ProcessorCount * 32);
+        _handshakes = new SemaphoreSlim(handshakes, handshakes);
         _config = SshConfig.Load(options.ConfigFile, options.Home);
     }
 
@@ -94,16 +100,24 @@ internal sealed class SshNetTransport : ITransport, IDisposable
             limit.CancelAfter(t);
         var buffer = new OutputBuffer(_options.OutputLimit);
         using SshCommand ssh = connection.Client.CreateCommand(command);
+        var stdout = new OutputSink(buffer);
+        var stderr = new OutputSink(buffer);
+        Streams.Attach(ssh, stdout, stderr);
         try
         {
-            Task execute = ssh.ExecuteAsync(limit.Token);
-            Task stdout = buffer.ReadAsync(ssh.OutputStream);
-            Task stderr = buffer.ReadAsync(ssh.ExtendedOutputStream);
-            await execute.ConfigureAwait(false);
-            await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+            // ExecuteAsync opens the channel and sends the exec request synchronously (two round trips, each
+            // awaited with WaitHandle.WaitAny): not on a pool thread. No token for SSH.NET: its own cancellation
+            // waits up to 500 ms on the cancelling thread; Stop does it without waiting, once the command started.
+            Task execute = await BlockingCall.RunAsync("MilkCheck SSH exec", () => ssh.ExecuteAsync(CancellationToken.None)).ConfigureAwait(false);
+            using (limit.Token.Register(static state => Stop((SshCommand)state!), ssh))
+                await execute.ConfigureAwait(false);
+            // SSH.NET completes the command, then disposes the sinks (which adds the last unterminated line).
+            await Task.WhenAll(stdout.Completion, stderr.Completion).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_closing.IsCancellationRequested)
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
+            if (cancellationToken.IsCancellationRequested || _closing.IsCancellationRequested)
+                throw new OperationCanceledException(cancellationToken);
             return new NodeOutcome(NodeStatus.Timeout, null, buffer.Text, watch.Elapsed,
                 $"timed out after {timeout!.Value.TotalSeconds:0.###} s (the channel was closed and the remote command signalled)", buffer.Truncated);
         }
@@ -114,15 +128,27 @@ internal sealed class SshNetTransport : ITransport, IDisposable
             connection.Failed = $"connection lost: {e.Message}";
             return new NodeOutcome(NodeStatus.Unreachable, null, buffer.Text, watch.Elapsed, connection.Failed, buffer.Truncated);
         }
-        catch (TimeoutException)
-        {
-            // The command ended but its streams never closed: keep what arrived.
-        }
         int? exit = ssh.ExitStatus;
         if (exit is null)
             return new NodeOutcome(NodeStatus.Failed, null, buffer.Text, watch.Elapsed,
                 ssh.ExitSignal is { } signal ? $"killed by signal {signal}" : "no exit status from the server", buffer.Truncated);
         return new NodeOutcome(exit == 0 ? NodeStatus.Ok : NodeStatus.Failed, exit, buffer.Text, watch.Elapsed, null, buffer.Truncated);
+    }
+
+    /// <summary>
+    /// Timeout or cancellation: signals the remote command (TERM) and ends the command at once, its task
+    /// cancelled. A zero wait: SSH.NET's default would park the cancelling thread up to 500 ms per command.
+    /// </summary>
+    private static void Stop(SshCommand ssh)
+    {
+        try
+        {
+            ssh.CancelAsync(forceKill: false, millisecondsTimeout: 0);
+        }
+        catch (Exception e) when (e is SshException or ObjectDisposedException or InvalidOperationException or SocketException)
+        {
+            // The connection is gone or the command already ended: nothing left to stop.
+        }
     }
 
     private async Task<Connection> ConnectAsync(string node)
@@ -168,7 +194,20 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         Interlocked.Increment(ref _opened);
         try
         {
-            await client.ConnectAsync(deadline.Token).ConfigureAwait(false);
+            // Connect, not ConnectAsync: only its TCP connect and banner are asynchronous; key exchange and
+            // authentication wait on handles on whatever thread runs them, so all of it runs on a thread of its own.
+            // Past the deadline (or when the run ends) the client is disposed, which ends that wait at once.
+            Task<bool> handshake = BlockingCall.RunAsync("MilkCheck SSH connect", () => { client.Connect(); return true; });
+            try
+            {
+                await handshake.WaitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                client.Dispose();
+                _ = handshake.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                throw;
+            }
         }
         catch (Exception e)
         {
@@ -241,6 +280,34 @@ internal sealed class SshNetTransport : ITransport, IDisposable
                 task.ContinueWith(t => { if (t.IsCompletedSuccessfully) t.Result.Client.Dispose(); }, TaskScheduler.Default);
         }
         _closing.Dispose();
+    }
+
+    /// <summary>
+    /// Puts our sinks where SshCommand writes the channel's data. SshCommand's own streams (SSH.NET's PipeStream)
+    /// can only be read synchronously: Stream.ReadAsync on them runs a blocking Read on a thread-pool thread
+    /// that waits (Monitor.Wait) until data comes or the command ends, i.e. two pool threads parked per running
+    /// command. SshCommand has no public way to give it other streams, so the private setters of OutputStream and
+    /// ExtendedOutputStream are used (looked up once; SSH.NET is pinned, and the SSH tests fail if they go).
+    /// </summary>
+    private static class Streams
+    {
+        private static readonly Action<SshCommand, Stream> SetOutput = Setter(nameof(SshCommand.OutputStream));
+        private static readonly Action<SshCommand, Stream> SetError = Setter(nameof(SshCommand.ExtendedOutputStream));
+
+        public static void Attach(SshCommand command, Stream stdout, Stream stderr)
+        {
+            command.OutputStream.Dispose();
+            command.ExtendedOutputStream.Dispose();
+            SetOutput(command, stdout);
+            SetError(command, stderr);
+        }
+
+        private static Action<SshCommand, Stream> Setter(string property)
+        {
+            MethodInfo setter = typeof(SshCommand).GetProperty(property)?.GetSetMethod(nonPublic: true)
+                ?? throw new NotSupportedException($"this SSH.NET has no setter for SshCommand.{property}: MilkCheck needs SSH.NET 2026.0.0");
+            return setter.CreateDelegate<Action<SshCommand, Stream>>();
+        }
     }
 
     private sealed class Connection
