@@ -69,13 +69,6 @@ internal sealed class RangeSet : IEquatable<RangeSet>
         return cls == 0 || digits.Length >= cls ? digits : digits.PadLeft(cls, '0');
     }
 
-    /// <summary>True when the member is written without padding (so it may chain across lengths: 9,10 → 9-10).</summary>
-    private static bool IsUnpadded(Int128 key)
-    {
-        int cls = ClassOf(key);
-        return cls <= 1 || ValueOf(key) >= PowersOfTen[cls - 1];
-    }
-
     /// <summary>The natural (unpadded) key of a number.</summary>
     private static Int128 NaturalKey(long value) => Key(value < 0 ? 0 : DigitCount(value), value);
 
@@ -533,28 +526,134 @@ internal sealed class RangeSet : IEquatable<RangeSet>
     public IEnumerable<string> MemberStrings() => Members().Select(MemberString);
 
     /// <summary>
-    /// The runs of the canonical string (autostep off): consecutive members of one padding class. A run that
-    /// starts padded stays within its length (09-10); an unpadded run continues across lengths (9-10, -1-0).
+    /// The runs of the canonical string (autostep off), as ClusterShell 1.9 folds: members are walked in order
+    /// and each run has a padding mode taken from the member that opened it.
+    /// <list type="bullet">
+    /// <item>An unpadded run takes the next unpadded member of any length (9-10, -1-0) and ends at a padded one.</item>
+    /// <item>A run opened by a zero-padded member of length L takes the next member of length L, padded or not
+    /// (09-10), and ends at a member of another length.</item>
+    /// <item>Only consecutive members make a range; members that are not (a lone one, or evenly spaced ones) are
+    /// written one by one. When such members are followed by a range, that range continues their run, so it keeps
+    /// the run's mode: after a lone <c>05</c>, <c>99-100</c> is written <c>99,100</c> and <c>10-100</c> is written
+    /// <c>10-99,100</c>. A range that follows another range opens a run of its own (<c>05-06,10-100</c>).</item>
+    /// </list>
+    /// The walk visits each interval through at most two members (the rest of a range only extends it), so its
+    /// cost is linear in the number of intervals, not of members.
     /// </summary>
-    internal IEnumerable<(Int128 First, Int128 Last)> Runs()
+    internal List<(Int128 First, Int128 Last)> Runs()
     {
-        int i = 0;
-        while (i < _intervals.Length)
+        var folder = new RunFolder(new List<(Int128, Int128)>(_intervals.Length));
+        foreach (Interval interval in _intervals)
         {
-            Int128 first = _intervals[i].Low;
-            Int128 last = _intervals[i].High;
-            if (IsUnpadded(first))
+            int cls = ClassOf(interval.Low);
+            long low = ValueOf(interval.Low);
+            long high = ValueOf(interval.High);
+            long firstUnpadded = cls >= 2 ? PowersOfTen[cls - 1] : long.MinValue;
+            if (low < firstUnpadded)
             {
-                while (i + 1 < _intervals.Length)
-                {
-                    Int128 next = _intervals[i + 1].Low;
-                    if (!IsUnpadded(next) || ValueOf(next) != ValueOf(last) + 1)
-                        break;
-                    last = _intervals[++i].High;
-                }
+                folder.Add(cls, low, Math.Min(high, firstUnpadded - 1), padded: true);
+                if (high >= firstUnpadded)
+                    folder.Add(cls, firstUnpadded, high, padded: false);
             }
-            yield return (first, last);
-            i++;
+            else
+            {
+                folder.Add(cls, low, high, padded: false);
+            }
+        }
+        return folder.Finish();
+    }
+
+    /// <summary>ClusterShell's folding state machine (<c>RangeSet._slices_padding</c> with autostep off).</summary>
+    private struct RunFolder
+    {
+        private readonly List<(Int128, Int128)> _runs;
+        private bool _started;
+        private long _start;
+        private long _last;
+        private long _step; // 0 while the run has one member
+        private bool _padded;
+        private int _length;
+
+        public RunFolder(List<(Int128, Int128)> runs) => _runs = runs;
+
+        /// <summary>Adds the consecutive members low..high of one class, all padded or all unpadded.</summary>
+        public void Add(int length, long low, long high, bool padded)
+        {
+            Add(length, low, padded);
+            if (high == low)
+                return;
+            Add(length, low + 1, padded);
+            // Every further member is one more than the last: the state machine only moves _last.
+            _last = high;
+        }
+
+        private void Add(int length, long value, bool padded)
+        {
+            if (!_started)
+            {
+                _started = true;
+                Open(value, padded, length);
+                return;
+            }
+            bool paddingBreak = _padded ? length != _length : padded;
+            bool stepBreak = !paddingBreak && _step != 0 && value - _last != _step;
+            if (!paddingBreak && !stepBreak)
+            {
+                _step = value - _last;
+                _last = value;
+                return;
+            }
+            if (_step <= 1)
+            {
+                // A range (or a single member) ends: the next run opens with the new member's padding.
+                EmitRange(_start, _last);
+                Open(value, padded, length);
+            }
+            else if (paddingBreak)
+            {
+                EmitEach(_start, _last);
+                Open(value, padded, length);
+            }
+            else
+            {
+                // Evenly spaced members end: all but the last are written alone, and the last one carries
+                // the run on, padding mode included.
+                EmitEach(_start, _last - _step);
+                _start = _last;
+            }
+            _step = stepBreak ? value - _last : 0;
+            _last = value;
+        }
+
+        public List<(Int128, Int128)> Finish()
+        {
+            if (_started)
+            {
+                if (_step <= 1)
+                    EmitRange(_start, _last);
+                else
+                    EmitEach(_start, _last);
+            }
+            return _runs;
+        }
+
+        private void Open(long value, bool padded, int length)
+        {
+            _start = value;
+            _last = value;
+            _step = 0;
+            _padded = padded;
+            _length = length;
+        }
+
+        private readonly Int128 KeyOf(long value) => _padded ? Key(_length, value) : NaturalKey(value);
+
+        private readonly void EmitRange(long first, long last) => _runs.Add((KeyOf(first), KeyOf(last)));
+
+        private readonly void EmitEach(long first, long last)
+        {
+            for (long value = first; value <= last; value += _step)
+                _runs.Add((KeyOf(value), KeyOf(value)));
         }
     }
 
