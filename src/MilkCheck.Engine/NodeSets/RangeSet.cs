@@ -69,13 +69,6 @@ internal sealed class RangeSet : IEquatable<RangeSet>
         return cls == 0 || digits.Length >= cls ? digits : digits.PadLeft(cls, '0');
     }
 
-    /// <summary>True when the member is written without padding (so it may chain across lengths: 9,10 → 9-10).</summary>
-    private static bool IsUnpadded(Int128 key)
-    {
-        int cls = ClassOf(key);
-        return cls <= 1 || ValueOf(key) >= PowersOfTen[cls - 1];
-    }
-
     /// <summary>The natural (unpadded) key of a number.</summary>
     private static Int128 NaturalKey(long value) => Key(value < 0 ? 0 : DigitCount(value), value);
 
@@ -167,54 +160,104 @@ internal sealed class RangeSet : IEquatable<RangeSet>
 
     /// <summary>
     /// Parses range set text with the digits that stood right before (<paramref name="prefix"/>) and right after
-    /// (<paramref name="suffix"/>) its brackets: the prefix is glued to the bounds of each contiguous run
-    /// (<c>0[7-9,10]</c> is the run <c>07-010</c>, a padding error), the suffix to every member.
+    /// (<paramref name="suffix"/>) its brackets. As in ClusterShell both are glued on as text, so the usual checks
+    /// (padding, numbers) apply to the glued bounds:
+    /// <list type="bullet">
+    /// <item>the suffix is appended to every bound of every subrange as written, and a range gets the step
+    /// 10^(suffix length): <c>[1-10]0</c> reads <c>10-100/10</c>, <c>[0-10]0</c> reads <c>00-100/10</c> (a padding
+    /// mismatch), <c>[30-43 ]2</c> reads <c>302-43 2/10</c> (not a number);</item>
+    /// <item>then the prefix is put before both bounds of each run of the folded set: <c>0[7-9,10]</c> reads
+    /// <c>07-010</c> (a padding mismatch), <c>0[00,98-101]</c> reads <c>000,098-099,0100-0101</c>.</item>
+    /// </list>
     /// </summary>
     internal static RangeSet Parse(string text, string prefix, string suffix)
     {
+        if (suffix.Length > 0 && text.IndexOf('/') is int slash and >= 0)
+            throw new RangeSetSyntaxException(slash, "digits after ']' cannot be combined with a /step", rangeError: false);
+
         var intervals = new List<Interval>();
-        bool stepped = false;
         int offset = 0;
         foreach (string part in text.Split(','))
         {
-            ParseSubrange(part, offset, intervals, ref stepped);
+            if (suffix.Length == 0)
+                ParseSubrange(part, offset, intervals);
+            else
+                ParseWithSuffix(part, offset, suffix, intervals);
             offset += part.Length + 1;
         }
         RangeSet set = FromIntervals(intervals);
-        if (prefix.Length == 0 && suffix.Length == 0)
+        if (prefix.Length == 0)
             return set;
-        if (suffix.Length > 0 && stepped)
-            throw new RangeSetSyntaxException(0, "digits after ']' cannot be combined with a /step", rangeError: false);
 
-        if (prefix.Length > 0)
+        var prefixed = new List<Interval>();
+        foreach ((Int128 first, Int128 last) in set.Runs())
         {
-            var prefixed = new List<Interval>();
-            bool ignored = false;
-            foreach ((Int128 first, Int128 last) in set.Runs())
+            string run = first == last ? MemberString(first) : MemberString(first) + "-" + MemberString(last);
+            string glued = prefix + run.Replace("-", "-" + prefix, StringComparison.Ordinal);
+            try
             {
-                string run = first == last
-                    ? prefix + MemberString(first)
-                    : prefix + MemberString(first) + "-" + prefix + MemberString(last);
-                ParseSubrange(run, 0, prefixed, ref ignored);
+                ParseSubrange(glued, 0, prefixed);
             }
-            set = FromIntervals(prefixed);
-        }
-        if (suffix.Length > 0)
-        {
-            var suffixed = new List<Interval>();
-            foreach (Int128 key in set.Members())
+            catch (RangeSetSyntaxException e)
             {
-                string member = MemberString(key) + suffix;
-                if (!TryMemberKey(member, out Int128 suffixedKey))
-                    throw new RangeSetSyntaxException(0, $"number '{member}' is too large (at most 18 digits)");
-                suffixed.Add(new Interval(suffixedKey, suffixedKey));
+                // Point at the prefix digits (just before '['): the glued text appears nowhere in the input.
+                throw new RangeSetSyntaxException(-1 - prefix.Length,
+                    $"{e.Message} (the digits before '[' are put before each bound: '{run}' reads '{glued}')", e.IsRangeError);
             }
-            set = FromIntervals(suffixed);
         }
-        return set;
+        return FromIntervals(prefixed);
     }
 
-    private static void ParseSubrange(string raw, int offset, List<Interval> output, ref bool stepped)
+    /// <summary>Parses one subrange with the suffix digits appended to each of its bounds (see <see cref="Parse(string, string, string)"/>).</summary>
+    private static void ParseWithSuffix(string part, int offset, string suffix, List<Interval> output)
+    {
+        // Build the glued text and, for error positions, where each of its characters comes from in the input.
+        var glued = new StringBuilder(part.Length + 4 * suffix.Length);
+        var origin = new List<int>(part.Length + 4 * suffix.Length);
+        string[] bounds = part.Split('-');
+        int position = offset;
+        for (int i = 0; i < bounds.Length; i++)
+        {
+            if (i > 0)
+            {
+                glued.Append('-');
+                origin.Add(position++);
+            }
+            foreach (char c in bounds[i])
+            {
+                glued.Append(c);
+                origin.Add(position++);
+            }
+            // The suffix digits stand where the bound ends (on the '-', ',' or ']' that follows it).
+            glued.Append(suffix);
+            origin.AddRange(Enumerable.Repeat(position, suffix.Length));
+        }
+        if (bounds.Length > 1)
+        {
+            string step = "/1" + new string('0', suffix.Length);
+            glued.Append(step);
+            origin.AddRange(Enumerable.Repeat(position, step.Length));
+        }
+
+        string text = glued.ToString();
+        try
+        {
+            ParseSubrange(text, 0, output);
+        }
+        catch (RangeSetSyntaxException e)
+        {
+            int at = origin[Math.Clamp(e.Offset, 0, origin.Count - 1)];
+            throw new RangeSetSyntaxException(at,
+                $"{e.Message} (the digits after ']' are appended to each bound: '{part.Trim()}' reads '{text.Trim()}')", e.IsRangeError);
+        }
+    }
+
+    /// <summary>
+    /// Parses one subrange as ClusterShell does: <c>a</c>, <c>a-b</c>, <c>a-b/step</c>, and with negative numbers
+    /// <c>-a</c>, <c>-a-b</c>, <c>-a--b</c> (split at every '-': with three parts the first is ignored and the begin
+    /// is negative, with four parts the first and third are ignored and both bounds are negative).
+    /// </summary>
+    private static void ParseSubrange(string raw, int offset, List<Interval> output)
     {
         string part = raw.Trim();
         int at = offset + (raw.Length - raw.TrimStart().Length);
@@ -222,70 +265,112 @@ internal sealed class RangeSet : IEquatable<RangeSet>
             throw new RangeSetSyntaxException(offset, "empty range");
 
         long step = 1;
-        bool hasStep = false;
+        string baseRange = part;
         int slash = part.IndexOf('/');
-        string range = part;
         if (slash >= 0)
         {
             string stepText = part[(slash + 1)..].Trim();
             if (stepText.Length == 0 || !stepText.All(char.IsAsciiDigit) || !TryParseValue(stepText, out step) || step < 1)
                 throw new RangeSetSyntaxException(at + slash + 1, $"invalid step '{part[(slash + 1)..]}' (a positive integer is expected)");
-            range = part[..slash].TrimEnd();
-            hasStep = true;
+            baseRange = part[..slash];
         }
 
-        var reader = new BoundReader(range, at);
-        (string beginText, long begin, bool beginNegative) = reader.ReadBound();
-        reader.SkipSpaces();
-        string endText = beginText;
-        long end = begin;
-        bool single = reader.AtEnd;
-        if (!single)
+        (string Text, int At) begin, end;
+        bool beginNegative = false, endNegative = false;
+        if (!baseRange.Contains('-'))
         {
-            reader.Expect('-');
-            reader.SkipSpaces();
-            (endText, end, _) = reader.ReadBound();
-            reader.SkipSpaces();
-            if (!reader.AtEnd)
-                throw new RangeSetSyntaxException(reader.Position, $"unexpected '{range[reader.Index]}' in range '{part}'");
+            if (step != 1)
+                throw new RangeSetSyntaxException(at, $"a step needs a range, not the single value '{part}'");
+            begin = end = (baseRange, at);
+        }
+        else
+        {
+            var pieces = new List<(string Text, int At)>(4);
+            int start = 0;
+            while (true)
+            {
+                int dash = baseRange.IndexOf('-', start);
+                if (dash < 0)
+                {
+                    pieces.Add((baseRange[start..], at + start));
+                    break;
+                }
+                if (pieces.Count == 3)
+                    throw new RangeSetSyntaxException(at + dash, $"too many '-' in range '{part}'");
+                pieces.Add((baseRange[start..dash], at + start));
+                start = dash + 1;
+            }
+            switch (pieces.Count)
+            {
+                case 2 when pieces[0].Text.Trim().Length == 0: // -5
+                    begin = end = pieces[1];
+                    beginNegative = endNegative = true;
+                    break;
+                case 2: // 1-5
+                    (begin, end) = (pieces[0], pieces[1]);
+                    break;
+                case 3: // -1-5
+                    (begin, end) = (pieces[1], pieces[2]);
+                    beginNegative = true;
+                    break;
+                default: // -5--1
+                    (begin, end) = (pieces[1], pieces[3]);
+                    beginNegative = endNegative = true;
+                    break;
+            }
         }
 
-        if (single && hasStep && !beginNegative)
-            throw new RangeSetSyntaxException(at, $"a step needs a range, not the single value '{part}'");
-        if (single && hasStep)
-            hasStep = false; // upstream quirk: "-3/2" is accepted and means -3
+        (string beginText, long beginValue) = ReadNumber(begin.Text, begin.At, part);
+        (string endText, long endValue) = ReadNumber(end.Text, end.At, part);
 
-        bool beginPadded = IsPaddedText(beginText);
-        bool endPadded = IsPaddedText(endText);
-        if ((beginPadded || endPadded) && (begin < 0 || end < 0))
-            throw new RangeSetSyntaxException(at, $"negative numbers cannot be zero-padded in '{part}'");
-        if ((beginPadded || endPadded) && beginText.Length != endText.Length)
+        // Padding as upstream computes it: a begin with a leading zero ("00" too) pads to its length; an end
+        // pads only when it is a non-zero number with leading zeros, so "0-00" is the unpadded range 0-0.
+        int width = beginText.Length > 1 && beginText[0] == '0' ? beginText.Length : 0;
+        bool endPadded = endValue != 0 && endText.Length > 1 && endText[0] == '0';
+        if ((width > 0 || endPadded) && beginText.Length != endText.Length)
             throw new RangeSetSyntaxException(at, $"padding mismatch in '{part}': padded bounds must have the same length");
-        if (begin > end)
-            throw new RangeSetSyntaxException(at, $"reversed range '{part}' (the start is greater than the end)");
-        if ((Int128)end - begin + 1 >= MaxRangeSpan)
-            throw new RangeSetSyntaxException(at, $"range '{part}' is too large (a range must span fewer than 1e9 values)");
-        if (hasStep)
-            stepped = true;
+        if (width > 0 && beginNegative)
+            throw new RangeSetSyntaxException(at, $"negative numbers cannot be zero-padded in '{part}'");
 
-        int width = beginPadded ? beginText.Length : 0;
+        long first = beginNegative ? -beginValue : beginValue;
+        long last = endNegative ? -endValue : endValue;
+        if (first > last)
+            throw new RangeSetSyntaxException(at, $"reversed range '{part}' (the start is greater than the end)");
+        if ((Int128)last - first + 1 >= MaxRangeSpan)
+            throw new RangeSetSyntaxException(at, $"range '{part}' is too large (a range must span fewer than 1e9 values)");
+
         if (step == 1)
         {
             if (width > 0)
-            {
-                output.Add(new Interval(Key(width, begin), Key(width, end)));
-                return;
-            }
-            AddNatural(begin, end, output);
+                output.Add(new Interval(Key(width, first), Key(width, last)));
+            else
+                AddNatural(first, last, output);
             return;
         }
-        for (long value = begin; value <= end; value += step)
+        for (long value = first; value <= last; value += step)
         {
             Int128 key = width > 0 ? Key(width, value) : NaturalKey(value);
             output.Add(new Interval(key, key));
-            if (end - value < step)
+            if (last - value < step)
                 break;
         }
+    }
+
+    /// <summary>Reads a bound: ASCII digits, blanks around them ignored. Returns the digits as written and their value.</summary>
+    private static (string Digits, long Value) ReadNumber(string raw, int at, string part)
+    {
+        string digits = raw.Trim();
+        int start = at + (raw.Length - raw.TrimStart().Length);
+        if (digits.Length == 0)
+            throw new RangeSetSyntaxException(at, $"expected a number in '{part}'");
+        for (int i = 0; i < digits.Length; i++)
+        {
+            if (!char.IsAsciiDigit(digits[i]))
+                throw new RangeSetSyntaxException(start + i, $"'{digits}' is not a number (unexpected '{digits[i]}' in '{part}')");
+        }
+        if (!TryParseValue(digits, out long value))
+            throw new RangeSetSyntaxException(start, $"number '{digits}' is too large (at most 18 digits)");
+        return (digits, value);
     }
 
     /// <summary>Adds the unpadded values begin..end, one interval per class they cross.</summary>
@@ -306,67 +391,6 @@ internal sealed class RangeSet : IEquatable<RangeSet>
             if (classEnd == end)
                 break;
             value = classEnd + 1;
-        }
-    }
-
-    private static bool IsPaddedText(string bound) => bound.Length > 1 && bound[0] == '0';
-
-    private ref struct BoundReader
-    {
-        private readonly string _text;
-        private readonly int _offset;
-
-        public BoundReader(string text, int offset)
-        {
-            _text = text;
-            _offset = offset;
-            Index = 0;
-        }
-
-        public int Index { get; private set; }
-        public readonly int Position => _offset + Index;
-        public readonly bool AtEnd => Index >= _text.Length;
-
-        public void SkipSpaces()
-        {
-            while (Index < _text.Length && char.IsWhiteSpace(_text[Index]))
-                Index++;
-        }
-
-        public void Expect(char c)
-        {
-            if (AtEnd || _text[Index] != c)
-            {
-                string found = AtEnd ? "end of range" : $"'{_text[Index]}'";
-                throw new RangeSetSyntaxException(Position, $"expected '{c}' but found {found} in '{_text}'");
-            }
-            Index++;
-        }
-
-        /// <summary>Reads an optionally negative number; returns its digits as written (with '-').</summary>
-        public (string Text, long Value, bool Negative) ReadBound()
-        {
-            int start = Index;
-            bool negative = false;
-            if (!AtEnd && _text[Index] == '-')
-            {
-                negative = true;
-                Index++;
-            }
-            int digitsStart = Index;
-            while (!AtEnd && char.IsAsciiDigit(_text[Index]))
-                Index++;
-            if (Index == digitsStart)
-            {
-                string found = AtEnd ? "nothing" : $"'{_text[Index]}'";
-                throw new RangeSetSyntaxException(Position, $"expected a number but found {found} in '{_text}'");
-            }
-            string digits = _text[digitsStart..Index];
-            if (!TryParseValue(digits, out long value))
-                throw new RangeSetSyntaxException(_offset + start, $"number '{digits}' is too large (at most 18 digits)");
-            if (negative && digits.Length > 1 && digits[0] == '0')
-                throw new RangeSetSyntaxException(_offset + start, $"negative numbers cannot be zero-padded ('-{digits}')");
-            return (negative ? "-" + digits : digits, negative ? -value : value, negative);
         }
     }
 
@@ -533,28 +557,134 @@ internal sealed class RangeSet : IEquatable<RangeSet>
     public IEnumerable<string> MemberStrings() => Members().Select(MemberString);
 
     /// <summary>
-    /// The runs of the canonical string (autostep off): consecutive members of one padding class. A run that
-    /// starts padded stays within its length (09-10); an unpadded run continues across lengths (9-10, -1-0).
+    /// The runs of the canonical string (autostep off), as ClusterShell 1.9 folds: members are walked in order
+    /// and each run has a padding mode taken from the member that opened it.
+    /// <list type="bullet">
+    /// <item>An unpadded run takes the next unpadded member of any length (9-10, -1-0) and ends at a padded one.</item>
+    /// <item>A run opened by a zero-padded member of length L takes the next member of length L, padded or not
+    /// (09-10), and ends at a member of another length.</item>
+    /// <item>Only consecutive members make a range; members that are not (a lone one, or evenly spaced ones) are
+    /// written one by one. When such members are followed by a range, that range continues their run, so it keeps
+    /// the run's mode: after a lone <c>05</c>, <c>99-100</c> is written <c>99,100</c> and <c>10-100</c> is written
+    /// <c>10-99,100</c>. A range that follows another range opens a run of its own (<c>05-06,10-100</c>).</item>
+    /// </list>
+    /// The walk visits each interval through at most two members (the rest of a range only extends it), so its
+    /// cost is linear in the number of intervals, not of members.
     /// </summary>
-    internal IEnumerable<(Int128 First, Int128 Last)> Runs()
+    internal List<(Int128 First, Int128 Last)> Runs()
     {
-        int i = 0;
-        while (i < _intervals.Length)
+        var folder = new RunFolder(new List<(Int128, Int128)>(_intervals.Length));
+        foreach (Interval interval in _intervals)
         {
-            Int128 first = _intervals[i].Low;
-            Int128 last = _intervals[i].High;
-            if (IsUnpadded(first))
+            int cls = ClassOf(interval.Low);
+            long low = ValueOf(interval.Low);
+            long high = ValueOf(interval.High);
+            long firstUnpadded = cls >= 2 ? PowersOfTen[cls - 1] : long.MinValue;
+            if (low < firstUnpadded)
             {
-                while (i + 1 < _intervals.Length)
-                {
-                    Int128 next = _intervals[i + 1].Low;
-                    if (!IsUnpadded(next) || ValueOf(next) != ValueOf(last) + 1)
-                        break;
-                    last = _intervals[++i].High;
-                }
+                folder.Add(cls, low, Math.Min(high, firstUnpadded - 1), padded: true);
+                if (high >= firstUnpadded)
+                    folder.Add(cls, firstUnpadded, high, padded: false);
             }
-            yield return (first, last);
-            i++;
+            else
+            {
+                folder.Add(cls, low, high, padded: false);
+            }
+        }
+        return folder.Finish();
+    }
+
+    /// <summary>ClusterShell's folding state machine (<c>RangeSet._slices_padding</c> with autostep off).</summary>
+    private struct RunFolder
+    {
+        private readonly List<(Int128, Int128)> _runs;
+        private bool _started;
+        private long _start;
+        private long _last;
+        private long _step; // 0 while the run has one member
+        private bool _padded;
+        private int _length;
+
+        public RunFolder(List<(Int128, Int128)> runs) => _runs = runs;
+
+        /// <summary>Adds the consecutive members low..high of one class, all padded or all unpadded.</summary>
+        public void Add(int length, long low, long high, bool padded)
+        {
+            Add(length, low, padded);
+            if (high == low)
+                return;
+            Add(length, low + 1, padded);
+            // Every further member is one more than the last: the state machine only moves _last.
+            _last = high;
+        }
+
+        private void Add(int length, long value, bool padded)
+        {
+            if (!_started)
+            {
+                _started = true;
+                Open(value, padded, length);
+                return;
+            }
+            bool paddingBreak = _padded ? length != _length : padded;
+            bool stepBreak = !paddingBreak && _step != 0 && value - _last != _step;
+            if (!paddingBreak && !stepBreak)
+            {
+                _step = value - _last;
+                _last = value;
+                return;
+            }
+            if (_step <= 1)
+            {
+                // A range (or a single member) ends: the next run opens with the new member's padding.
+                EmitRange(_start, _last);
+                Open(value, padded, length);
+            }
+            else if (paddingBreak)
+            {
+                EmitEach(_start, _last);
+                Open(value, padded, length);
+            }
+            else
+            {
+                // Evenly spaced members end: all but the last are written alone, and the last one carries
+                // the run on, padding mode included.
+                EmitEach(_start, _last - _step);
+                _start = _last;
+            }
+            _step = stepBreak ? value - _last : 0;
+            _last = value;
+        }
+
+        public List<(Int128, Int128)> Finish()
+        {
+            if (_started)
+            {
+                if (_step <= 1)
+                    EmitRange(_start, _last);
+                else
+                    EmitEach(_start, _last);
+            }
+            return _runs;
+        }
+
+        private void Open(long value, bool padded, int length)
+        {
+            _start = value;
+            _last = value;
+            _step = 0;
+            _padded = padded;
+            _length = length;
+        }
+
+        private readonly Int128 KeyOf(long value) => _padded ? Key(_length, value) : NaturalKey(value);
+
+        private readonly void EmitRange(long first, long last) => _runs.Add((KeyOf(first), KeyOf(last)));
+
+        private readonly void EmitEach(long first, long last)
+        {
+            for (long value = first; value <= last; value += _step)
+                _runs.Add((KeyOf(value), KeyOf(value)));
         }
     }
 
