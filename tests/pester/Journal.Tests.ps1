@@ -90,6 +90,42 @@ services:
         $results.Nodes.Output | Should -Be 'quick done'
     }
 
+    It 'records the running action with its cancelled nodes and an interrupted run when Stop-Job stops it' {
+        $marker = "milkcheck-stopjob-$([guid]::NewGuid().ToString('N'))"
+        $conf = New-Config @"
+services:
+  quick: { actions: { start: { cmd: "echo quick done" } } }
+  slow: { require: [ quick ], target: "n[1-2]", actions: { start: { cmd: "test %%h = n1 || sleep 120; echo $marker", mode: exec } } }
+"@
+        $job = Start-Job -ScriptBlock {
+            param($module, $conf, $milkcheckConf)
+            $env:MILKCHECK_CONF = $milkcheckConf
+            Import-Module $module
+            Invoke-MilkCheckAction start -Path $conf
+        } -ArgumentList $module, $conf, $env:MILKCHECK_CONF
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(90)
+            do {
+                $running = @(& pgrep -f $marker).Count -gt 0 -and @(Get-ChildItem $script:journal -Filter *.jsonl -ErrorAction SilentlyContinue | Get-Content | Where-Object { $_ -like '*"Service":"quick"*' }).Count -gt 0
+                if (-not $running) { Wait-Event -Timeout 0.1 }
+            } until ($running -or [DateTime]::UtcNow -gt $deadline)
+            $running | Should -BeTrue
+            Stop-Job $job
+        } finally {
+            Remove-Job $job -Force
+        }
+        (& pgrep -f $marker) | Should -BeNullOrEmpty
+        $run = Get-MilkCheckRun -Last 1
+        $run.State | Should -Be 'Interrupted'
+        $run.EndTime | Should -Not -BeNullOrEmpty
+        $results = $run | Import-MilkCheckRun
+        $results.Service | Should -Be @('quick', 'slow')
+        $slow = $results | Where-Object Service -eq slow
+        ($slow.Nodes | Where-Object Node -eq n1).Status | Should -Be 'Ok'
+        ($slow.Nodes | Where-Object Node -eq n2).Status | Should -Be 'Cancelled'
+        ($slow.Nodes | Where-Object Node -eq n2).ExitCode | Should -BeNullOrEmpty
+    }
+
     It 'writes journal files only the user can read' {
         $conf = New-Config "services:`n  a: { actions: { start: { cmd: 'true' } } }"
         Invoke-MilkCheckAction start -Path $conf | Out-Null
