@@ -64,6 +64,15 @@ public sealed record GlobalConfiguration
     /// <summary>Most channels opened at once on one SSH connection (<c>max_sessions</c>).</summary>
     public int MaxSessions { get; init; } = 10;
 
+    /// <summary>The default of <see cref="MaxNodes"/>: 100,000 nodes per target.</summary>
+    public const int DefaultMaxNodes = 100_000;
+
+    /// <summary>
+    /// Most nodes one target (or one name pattern) may hold (<c>max_nodes</c>, beyond upstream); a larger one is a
+    /// configuration error before anything runs, so a typo such as <c>node[1-999999999]</c> never reaches a run.
+    /// </summary>
+    public int MaxNodes { get; init; } = DefaultMaxNodes;
+
     /// <summary>The file these values were read from; null when no file was read.</summary>
     public string? SourceFile { get; init; }
 }

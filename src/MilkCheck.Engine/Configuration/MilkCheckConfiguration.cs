@@ -30,10 +30,12 @@ public sealed class MilkCheckConfiguration
         IEnumerable<ConfigDiagnostic>? globalDiagnostics = null)
     {
         GroupResolver? groups = null;
+        global ??= GlobalConfiguration.Default;
         ServiceModel model = ServiceConfigurationLoader.Load(path,
             runCommands ? new ShellCommandSubstitution() : null,
-            () => groups ??= GroupResolver.Load(GroupConfigurationLocations.FromEnvironment()));
-        return new MilkCheckConfiguration(path, model, global ?? GlobalConfiguration.Default, globalDiagnostics ?? Array.Empty<ConfigDiagnostic>());
+            () => groups ??= GroupResolver.Load(GroupConfigurationLocations.FromEnvironment()),
+            global.MaxNodes);
+        return new MilkCheckConfiguration(path, model, global, globalDiagnostics ?? Array.Empty<ConfigDiagnostic>());
     }
 
     public string Path { get; }
