@@ -78,4 +78,29 @@ public sealed class HostileOutputTests
         long grown = self.PeakWorkingSet64 - Math.Max(before, workingSet);
         Assert.True(grown < 100 * MiB, $"the peak working set grew by {grown / MiB} MiB");
     }
+
+    public static TheoryData<string, string, string> ControlCharacters => new()
+    {
+        // name, raw output, what the view shows
+        { "OSC that retitles the terminal", "\u001B]0;pwned\u0007", "\u241B]0;pwned\u2407" },
+        { "CSI that recolours", "\u001B[31mred\u001B[0m", "\u241B[31mred\u241B[0m" },
+        { "8-bit CSI (C1)", "\u009B2J", "\u241B[2J" },
+        { "backspaces hiding text", "rm -rf /\b\b\b\bok", "rm -rf /\u2408\u2408\u2408\u2408ok" },
+        { "DEL and NUL", "a\u007Fb\u0000c", "a\u2421b\u2400c" },
+        { "tabs stay", "a\tb", "a\tb" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ControlCharacters))]
+    public void ControlCharacters_InOutput_AreShownAsVisibleSymbols(string name, string raw, string shown)
+    {
+        Assert.Equal(shown, ResultText.Visible(raw));
+        var node = new NodeResult("n1", "svc", "start", NodeStatus.Failed, 1, raw, TimeSpan.Zero, null);
+        var result = new ActionResult("svc", "", EntityKind.Service, "start", ActionStatus.Error, true, "n1", "n1",
+            new[] { node }, Array.Empty<ActionResult>(), "cmd", DateTimeOffset.Now, TimeSpan.Zero, 1, null);
+        string block = ResultText.ActionBlock(result);
+        Assert.Contains(" > n1: " + shown, block);
+        Assert.Equal(raw, result.Nodes[0].Output); // the object keeps the raw text
+        Assert.False(block.Any(c => c is < ' ' and not '\n' and not '\t' || c is >= '\u007F' and <= '\u009F'), name);
+    }
 }
