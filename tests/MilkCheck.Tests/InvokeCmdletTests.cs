@@ -334,14 +334,14 @@ public sealed class InvokeCmdletTests : IDisposable
     [Fact]
     public void Control_characters_in_output_are_shown_as_visible_symbols_while_the_objects_keep_them()
     {
-        // OSC 0 retitles the terminal, CSI 31m recolours it, BEL rings it: a view must not pass them on.
+        // OSC 0 retitles the terminal, CSI 31m recolours it, BEL rings it: a view must not pass them on. $PSStyle is
+        // left alone (it is process-wide); the visible symbols are asserted whatever the rendering.
         string path = Config("""
             services:
               web: { actions: { start: { cmd: "printf '\\033]0;pwned\\007\\033[31mred\\n'; exit 1" } } }
             """);
         var run = _host.RunWithStreams($"""
             $r = Invoke-MilkCheckAction start -Path '{path}' -ErrorAction SilentlyContinue
-            $PSStyle.OutputRendering = 'Ansi' # PlainText would strip some sequences itself and hide the defect
             ($r | Out-String -Width 80)
             ($r.Nodes | Format-Table | Out-String -Width 80)
             $r.Nodes[0].Output
