@@ -67,6 +67,11 @@ var scenarios = new List<Scenario>
     }),
     new("config: load 34 services x 5 actions (groups, variables)", "< 50 ms", 10, () => LoadScenario(34)),
     new("config: load 1,000 services x 5 actions", "< 500 ms", 5, () => LoadScenario(1000)),
+    new("config: load 1,000 chained services", "(report)", 3, () => ChainScenario(1_000)),
+    new("config: load 5,000 chained services", "(report)", 3, () => ChainScenario(5_000)),
+    new("config: load 10,000 chained services", "(report)", 3, () => ChainScenario(10_000)),
+    new("config: load 25,000 chained services", "(report)", 3, () => ChainScenario(25_000)),
+    new("config: load 50,000 chained services", "linear", 3, () => ChainScenario(50_000)),
     new("baseline: 300 x /bin/sh -c true, back to back", "(baseline)", 3, () => () => { Spawn(300); return null; }),
     new("run: 300-service local DAG of true (depth 10)", "<= 1.5x", 3, () => DagScenario(300, 10))
         { Baseline = "baseline: 300 x /bin/sh -c true, back to back" },
@@ -94,7 +99,11 @@ if (args.Length >= 8 && args[0] == "--fresh-long")
     }
     return;
 }
-bool withSsh = !args.Contains("--no-ssh");
+// --only <text>: the scenarios whose name contains the text (e.g. --only chained), without SSH.
+int only = Array.IndexOf(args, "--only");
+if (only >= 0 && only + 1 < args.Length)
+    scenarios.RemoveAll(s => !s.Name.Contains(args[only + 1], StringComparison.OrdinalIgnoreCase));
+bool withSsh = !args.Contains("--no-ssh") && only < 0;
 if (args.Contains("--only-ssh"))
     scenarios.Clear();
 // --filter TEXT: only the scenarios whose name contains TEXT (baselines they compare with included).
@@ -430,6 +439,24 @@ static Func<string?> LoadScenario(int services)
         var configuration = MilkCheck.Configuration.MilkCheckConfiguration.Load(dir);
         Check(!configuration.HasErrors, string.Join("; ", configuration.Diagnostics));
         Check(configuration.GetServices().Count(s => s.Kind == MilkCheck.EntityKind.Service) == services, "count");
+        return null;
+    };
+}
+
+// s1 <- s2 <- ... <- sN: each requires the previous one, so load-time walks see one long chain.
+static Func<string?> ChainScenario(int services)
+{
+    string dir = Path.Combine(Path.GetTempPath(), $"milkcheck-bench-chain-{services}-{Environment.ProcessId}");
+    Directory.CreateDirectory(dir);
+    var yaml = new System.Text.StringBuilder("services:\n  s1:\n    actions: {start: {cmd: 'true'}}\n");
+    for (int i = 2; i <= services; i++)
+        yaml.Append($"  s{i}:\n    require: [s{i - 1}]\n    actions: {{start: {{cmd: 'true'}}}}\n");
+    File.WriteAllText(Path.Combine(dir, "chain.yaml"), yaml.ToString());
+    return () =>
+    {
+        var configuration = MilkCheck.Configuration.MilkCheckConfiguration.Load(dir);
+        Check(!configuration.HasErrors, string.Join("; ", configuration.Diagnostics.Take(3)));
+        Check(configuration.EntityNames.Count == services, "count");
         return null;
     };
 }

@@ -412,4 +412,29 @@ public sealed class InvokeCmdletTests : IDisposable
         Assert.Matches(@"Node {9}Service {8}Action  Status {15}Exit Output", nodes);
         Assert.Matches(@"n2 {11}web {12}start   Failed +1 hi n2", nodes);
     }
+
+    [Fact]
+    public void Control_characters_in_output_are_shown_as_visible_symbols_while_the_objects_keep_them()
+    {
+        // OSC 0 retitles the terminal, CSI 31m recolours it, BEL rings it: a view must not pass them on. $PSStyle is
+        // left alone (it is process-wide); the visible symbols are asserted whatever the rendering.
+        string path = Config("""
+            services:
+              web: { actions: { start: { cmd: "printf '\\033]0;pwned\\007\\033[31mred\\n'; exit 1" } } }
+            """);
+        var run = _host.RunWithStreams($"""
+            $r = Invoke-MilkCheckAction start -Path '{path}' -ErrorAction SilentlyContinue
+            ($r | Out-String -Width 80)
+            ($r.Nodes | Format-Table | Out-String -Width 80)
+            $r.Nodes[0].Output
+            """);
+        string view = (string)run.Output[0].BaseObject;
+        string table = (string)run.Output[1].BaseObject;
+        Assert.Contains(" > localhost: \u241B]0;pwned\u2407\u241B[31mred", view);
+        Assert.Contains("\u241B]0;pwned\u2407\u241B[31mred", table);
+        Assert.DoesNotContain("\u001B]", view + table, StringComparison.Ordinal); // the view's own colours (ESC[…m) may remain
+        Assert.DoesNotContain("\u001B[31mred", view + table, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u0007', view + table);
+        Assert.Equal("\u001B]0;pwned\u0007\u001B[31mred", (string)run.Output[2].BaseObject);
+    }
 }

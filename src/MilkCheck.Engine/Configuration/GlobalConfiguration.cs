@@ -76,6 +76,15 @@ public sealed record GlobalConfiguration
     /// <summary>How many runs' journals are kept, the oldest removed after a run (<c>journal_keep</c>, default 200).</summary>
     public int JournalKeep { get; init; } = 200;
 
+    /// <summary>The default of <see cref="MaxNodes"/>: 100,000 nodes per target.</summary>
+    public const int DefaultMaxNodes = 100_000;
+
+    /// <summary>
+    /// Most nodes one target (or one name pattern) may hold (<c>max_nodes</c>, beyond upstream); a larger one is a
+    /// configuration error before anything runs, so a typo such as <c>node[1-999999999]</c> never reaches a run.
+    /// </summary>
+    public int MaxNodes { get; init; } = DefaultMaxNodes;
+
     /// <summary>The file these values were read from; null when no file was read.</summary>
     public string? SourceFile { get; init; }
 }

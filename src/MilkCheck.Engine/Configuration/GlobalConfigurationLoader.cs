@@ -27,7 +27,7 @@ public static class GlobalConfigurationLoader
     private static readonly string[] ValidKeys =
     {
         "config_dir", "fanout", "reverse_actions", "report", "summary", "confirm_actions",
-        "transport", "connect_timeout", "max_sessions", "journal", "journal_dir", "journal_keep",
+        "transport", "connect_timeout", "max_sessions", "max_nodes", "journal", "journal_dir", "journal_keep",
     };
 
     // Timers take int milliseconds: beyond that a timeout cannot be armed.
@@ -72,6 +72,11 @@ public static class GlobalConfigurationLoader
         try
         {
             documents = NodeReader.ReadDocuments(path, text);
+        }
+        catch (YamlLimitException exception)
+        {
+            diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, exception.Start, exception.Message, exception.ErrorId));
+            return configuration;
         }
         catch (YamlException exception)
         {
@@ -180,6 +185,15 @@ public static class GlobalConfigurationLoader
                 }
 
                 WrongValue(value, "an integer of at least 1 (channels per SSH connection)");
+                return configuration;
+
+            case "max_nodes":
+                if (value is ScalarNode maxNodesNode && maxNodesNode.TryGetInt(out long maxNodes) && maxNodes is >= 1 and <= int.MaxValue)
+                {
+                    return configuration with { MaxNodes = (int)maxNodes };
+                }
+
+                WrongValue(value, "a positive integer (most nodes in one target)");
                 return configuration;
 
             case "reverse_actions":

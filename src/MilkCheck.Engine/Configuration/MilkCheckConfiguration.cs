@@ -31,10 +31,12 @@ public sealed class MilkCheckConfiguration
         IEnumerable<ConfigDiagnostic>? globalDiagnostics = null, LoadOptions? options = null)
     {
         GroupResolver? groups = null;
+        global ??= GlobalConfiguration.Default;
         ServiceModel model = ServiceConfigurationLoader.Load(path,
             runCommands ? new ShellCommandSubstitution() : null,
-            () => groups ??= GroupResolver.Load(GroupConfigurationLocations.FromEnvironment()), options);
-        return new MilkCheckConfiguration(path, model, global ?? GlobalConfiguration.Default, globalDiagnostics ?? Array.Empty<ConfigDiagnostic>());
+            () => groups ??= GroupResolver.Load(GroupConfigurationLocations.FromEnvironment()),
+            global.MaxNodes, options);
+        return new MilkCheckConfiguration(path, model, global, globalDiagnostics ?? Array.Empty<ConfigDiagnostic>());
     }
 
     public string Path { get; }

@@ -37,6 +37,7 @@ internal sealed partial class ServiceConfigurationLoader
         public const string VariableRecursion = "MilkCheck.Config.VariableRecursion";
         public const string ReservedVariable = "MilkCheck.Config.ReservedVariable";
         public const string InvalidTarget = "MilkCheck.Config.InvalidTarget";
+        public const string TooManyNodes = "MilkCheck.Config.TooManyNodes";
     }
 
     private static readonly HashSet<string> EntityKeys = new(StringComparer.Ordinal)
@@ -66,12 +67,16 @@ internal sealed partial class ServiceConfigurationLoader
     // Everything resolved just before a run sees SELECTED_NODES, EXCLUDED_NODES and the -Define names of the run.
     private readonly ScopeSet _runScopes;
     private readonly bool _undefinedAtRunIsError;
+    private readonly int _maxNodes;
+    // Each group's members by name: looking them up in Members made loading quadratic in the number of services.
+    private readonly Dictionary<GroupEntity, Dictionary<string, Entity>> _members = new(ReferenceEqualityComparer.Instance);
     private GroupEntity? _root;
 
-    private ServiceConfigurationLoader(ICommandSubstitution? commands, Func<GroupResolver> groups, LoadOptions options)
+    private ServiceConfigurationLoader(ICommandSubstitution? commands, Func<GroupResolver> groups, int maxNodes, LoadOptions options)
     {
         _commands = commands;
         _groups = groups;
+        _maxNodes = maxNodes;
         _undefinedAtRunIsError = options.UndefinedRunVariableIsError;
         _runScopes = ScopeSet.ForRun(
             options.Defines.Where(d => ScopeSet.IsDefinable(d.Key)).ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal),
@@ -82,10 +87,12 @@ internal sealed partial class ServiceConfigurationLoader
     /// <param name="commands">Runs <c>%(...)</c> in targets and dependency lists at load time, as upstream; null
     /// never runs anything (Test-MilkCheckConfig).</param>
     /// <param name="groups">Node groups for <c>@group</c> targets, asked for only when a target uses them.</param>
+    /// <param name="maxNodes">Most nodes a target or a name pattern may hold (milkcheck.conf's <c>max_nodes</c>).</param>
     /// <param name="options">The -Define names of the run and how to report a run-time reference nothing defines.</param>
-    public static ServiceModel Load(string path, ICommandSubstitution? commands = null, Func<GroupResolver>? groups = null, LoadOptions? options = null)
+    public static ServiceModel Load(string path, ICommandSubstitution? commands = null, Func<GroupResolver>? groups = null,
+        int maxNodes = GlobalConfiguration.DefaultMaxNodes, LoadOptions? options = null)
     {
-        var loader = new ServiceConfigurationLoader(commands, groups ?? (() => GroupResolver.None), options ?? LoadOptions.Default);
+        var loader = new ServiceConfigurationLoader(commands, groups ?? (() => GroupResolver.None), maxNodes, options ?? LoadOptions.Default);
         return loader.LoadPath(path);
     }
 
@@ -118,6 +125,11 @@ internal sealed partial class ServiceConfigurationLoader
             {
                 using var reader = new StreamReader(file);
                 documents = YamlTreeReader.ReadDocuments(file, reader);
+            }
+            catch (YamlLimitException e)
+            {
+                Error(new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column), e.ErrorId, e.Message);
+                continue;
             }
             catch (YamlException e)
             {
@@ -229,13 +241,15 @@ internal sealed partial class ServiceConfigurationLoader
                 Entity entity = isGroup
                     ? new GroupEntity(name, group, key.Location)
                     : new ServiceEntity(name, group, key.Location);
-                if (group.Members.FirstOrDefault(m => m.Name == name) is { } previous)
+                Dictionary<string, Entity> byName = MembersOf(group);
+                if (byName.TryGetValue(name, out Entity? previous))
                 {
                     // Two patterns produced the same name (a,b then a): the later wins, members and all.
                     group.Members.Remove(previous);
                     _entities.RemoveAll(e => ReferenceEquals(e, previous) || e.FullName.StartsWith(previous.FullName + ".", StringComparison.Ordinal));
                 }
                 group.Members.Add(entity);
+                byName[name] = entity;
                 _entities.Add(entity);
                 Populate(entity, definition);
             }
@@ -253,7 +267,14 @@ internal sealed partial class ServiceConfigurationLoader
         }
         try
         {
-            return NodeSet.Parse(text).ToList();
+            NodeSet names = NodeSet.Parse(text);
+            if (names.Count > _maxNodes)
+            {
+                Error(key.Location, Ids.TooManyNodes,
+                    $"The name pattern '{text}' makes {names.Count} names, more than max_nodes ({_maxNodes}): narrow the range, or raise max_nodes in milkcheck.conf.");
+                return new List<string>();
+            }
+            return names.ToList();
         }
         catch (NodeSetParseException e)
         {
@@ -482,7 +503,7 @@ internal sealed partial class ServiceConfigurationLoader
             foreach (Dependency dependency in entity.Dependencies)
             {
                 // A sibling first (upstream 1.2.4), then a dotted full name from any level (spec §6.4).
-                Entity? target = entity.Parent!.Members.FirstOrDefault(m => m.Name == dependency.Name)
+                Entity? target = MembersOf(entity.Parent!).GetValueOrDefault(dependency.Name)
                     ?? byFullName.GetValueOrDefault(dependency.Name);
                 if (target is null)
                 {
@@ -559,7 +580,15 @@ internal sealed partial class ServiceConfigurationLoader
         string text = VariableResolver.Format(value);
         try
         {
-            string folded = NodeSet.Parse(text, text.AsSpan().IndexOfAny('@', '*', '?') >= 0 ? _groups() : GroupResolver.None).ToString();
+            NodeSet nodes = NodeSet.Parse(text, text.AsSpan().IndexOfAny('@', '*', '?') >= 0 ? _groups() : GroupResolver.None);
+            // Counted on the folded intervals: a typo such as node[1-999999999] is never expanded.
+            if (nodes.Count > _maxNodes)
+            {
+                Error(location, Ids.TooManyNodes,
+                    $"The target of '{owner}' has {nodes.Count} nodes, more than max_nodes ({_maxNodes}): narrow the node set, or raise max_nodes in milkcheck.conf.");
+                return null;
+            }
+            string folded = nodes.ToString();
             properties.Set("target", folded, location); // inherited resolved, as upstream
             return folded;
         }
@@ -647,43 +676,70 @@ internal sealed partial class ServiceConfigurationLoader
         }
     }
 
-    /// <summary>Upstream has no cycle detection (it recurses forever); here a cycle is an error with its path.</summary>
+    /// <summary>
+    /// Upstream has no cycle detection (it recurses forever); here a cycle is an error with its path. The walk keeps
+    /// its own stack, so a chain of 50,000 services cannot overflow the thread's.
+    /// </summary>
     private void DetectCycles()
     {
-        var state = new Dictionary<Entity, int>(); // 1 = on the stack, 2 = done
-        var stack = new List<Entity>();
+        var state = new Dictionary<Entity, int>(); // 1 = on the path, 2 = done
+        var path = new List<Entity>();
+        var position = new Dictionary<Entity, int>(); // index in path while on it
+        var next = new List<int>(); // per path entry: the next dependency to look at
         var reported = new HashSet<string>(StringComparer.Ordinal);
-        foreach (Entity entity in _entities)
-            Visit(entity);
-
-        void Visit(Entity entity)
+        foreach (Entity root in _entities)
         {
-            if (state.TryGetValue(entity, out int s) && s == 2)
-                return;
-            state[entity] = 1;
-            stack.Add(entity);
-            foreach (Dependency dependency in entity.Dependencies)
+            if (state.ContainsKey(root))
+                continue;
+            Enter(root);
+            while (path.Count > 0)
             {
-                if (dependency.Target is not { } next)
-                    continue;
-                if (state.TryGetValue(next, out int t) && t == 1)
+                Entity entity = path[^1];
+                int index = next[^1];
+                if (index == entity.Dependencies.Count)
                 {
-                    int start = stack.IndexOf(next);
-                    var path = stack.Skip(start).Select(e => e.FullName).Append(next.FullName).ToList();
-                    string key = string.Join(" -> ", path.Skip(1).Order(StringComparer.Ordinal));
-                    if (reported.Add(key))
-                        Error(dependency.Location, Ids.Cycle,
-                            $"Dependency cycle: {string.Join(" -> ", path)}. Remove one of these dependencies.");
+                    path.RemoveAt(path.Count - 1);
+                    next.RemoveAt(next.Count - 1);
+                    position.Remove(entity);
+                    state[entity] = 2;
                     continue;
                 }
-                Visit(next);
+                next[^1] = index + 1;
+                Dependency dependency = entity.Dependencies[index];
+                if (dependency.Target is not { } target)
+                    continue;
+                if (!state.TryGetValue(target, out int s))
+                {
+                    Enter(target);
+                    continue;
+                }
+                if (s != 1)
+                    continue;
+                var cycle = path.Skip(position[target]).Select(e => e.FullName).Append(target.FullName).ToList();
+                string key = string.Join(" -> ", cycle.Skip(1).Order(StringComparer.Ordinal));
+                if (reported.Add(key))
+                    Error(dependency.Location, Ids.Cycle,
+                        $"Dependency cycle: {string.Join(" -> ", cycle)}. Remove one of these dependencies.");
             }
-            stack.RemoveAt(stack.Count - 1);
-            state[entity] = 2;
+        }
+
+        void Enter(Entity entity)
+        {
+            state[entity] = 1;
+            position[entity] = path.Count;
+            path.Add(entity);
+            next.Add(0);
         }
     }
 
     // ---- helpers ------------------------------------------------------------------------------------
+
+    private Dictionary<string, Entity> MembersOf(GroupEntity group)
+    {
+        if (!_members.TryGetValue(group, out Dictionary<string, Entity>? byName))
+            _members[group] = byName = new Dictionary<string, Entity>(StringComparer.Ordinal);
+        return byName;
+    }
 
     private bool RequireMapping(YamlTreeNode node, string what)
     {

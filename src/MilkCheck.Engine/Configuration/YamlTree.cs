@@ -43,6 +43,12 @@ internal sealed class YamlTreeNode
     public List<YamlTreeNode> Items { get; } = new();
     public List<KeyValuePair<YamlTreeNode, YamlTreeNode>> Pairs { get; } = new();
 
+    /// <summary>Nodes under this one (itself included) with aliases counted as copies: what a walk visits.</summary>
+    internal long ExpandedNodes { get; set; } = 1;
+
+    /// <summary>Scalar characters under this one with aliases counted as copies.</summary>
+    internal long ExpandedChars { get; set; }
+
     public bool IsNullScalar => Kind == YamlKind.Scalar && YamlScalarTyping.Resolve(Value, Style, Tag) == YamlScalarKind.Null;
 
     public string Describe() => Kind switch
@@ -54,10 +60,45 @@ internal sealed class YamlTreeNode
     };
 }
 
-/// <summary>Parses YAML text into <see cref="YamlTreeNode"/> documents with positions.</summary>
+/// <summary>
+/// A YAML file that passes one of <see cref="YamlTreeReader"/>'s bounds (nesting depth, alias expansion), at the
+/// node that passed it. Not a syntax error: the file is well-formed but would take the host down.
+/// </summary>
+internal sealed class YamlLimitException : YamlException
+{
+    public YamlLimitException(Mark start, Mark end, string errorId, string message) : base(start, end, message) =>
+        ErrorId = errorId;
+
+    /// <summary><c>MilkCheck.Config.TooDeep</c> or <c>MilkCheck.Config.AliasExpansion</c>.</summary>
+    public string ErrorId { get; }
+}
+
+/// <summary>
+/// Parses YAML text into <see cref="YamlTreeNode"/> documents with positions. Hostile files are refused with a
+/// positioned error instead of taking the host down: nesting deeper than <see cref="MaxDepth"/> (the readers and
+/// walks recurse once per level), and aliases whose expansion (an alias counts as a copy of its anchor, as every
+/// walk of the tree sees it) passes <see cref="MaxAliasNodes"/> nodes or <see cref="MaxAliasChars"/> characters
+/// ("billion laughs").
+/// </summary>
 internal static class YamlTreeReader
 {
+    /// <summary>Most nested sequences and mappings; a MilkCheck file needs about ten.</summary>
+    public const int MaxDepth = 256;
+
+    /// <summary>Most nodes all aliases of a file may add by expansion.</summary>
+    public const long MaxAliasNodes = 1_000_000;
+
+    /// <summary>Most scalar characters all aliases of a file may add by expansion.</summary>
+    public const long MaxAliasChars = 10_000_000;
+
+    internal static class Ids
+    {
+        public const string TooDeep = "MilkCheck.Config.TooDeep";
+        public const string AliasExpansion = "MilkCheck.Config.AliasExpansion";
+    }
+
     /// <exception cref="YamlException">Syntax error, with its position.</exception>
+    /// <exception cref="YamlLimitException">Too deep, or aliases expanding too far, with the position.</exception>
     public static List<YamlTreeNode> ReadDocuments(string file, TextReader reader)
     {
         var parser = new Parser(reader);
@@ -74,16 +115,25 @@ internal static class YamlTreeReader
         }
     }
 
+    /// <summary>The anchors of one file and what their aliases added so far.</summary>
+    private sealed class ReadState(string file)
+    {
+        public string File { get; } = file;
+        public Dictionary<string, YamlTreeNode> Anchors { get; } = new(StringComparer.Ordinal);
+        public long AliasNodes { get; set; }
+        public long AliasChars { get; set; }
+    }
+
     private static List<YamlTreeNode> ReadAll(string file, IParser parser)
     {
         var documents = new List<YamlTreeNode>();
-        var anchors = new Dictionary<string, YamlTreeNode>(StringComparer.Ordinal);
+        var state = new ReadState(file);
         parser.Consume<StreamStart>();
         while (parser.TryConsume<DocumentStart>(out _))
         {
             if (parser.TryConsume<DocumentEnd>(out _))
                 continue; // empty document
-            YamlTreeNode root = ReadNode(file, parser, anchors);
+            YamlTreeNode root = ReadNode(parser, state, depth: 0);
             parser.Consume<DocumentEnd>();
             if (!root.IsNullScalar)
                 documents.Add(root);
@@ -94,27 +144,55 @@ internal static class YamlTreeReader
 
     private static SourceLocation At(string file, Mark mark) => new(file, (int)mark.Line, (int)mark.Column);
 
-    private static YamlTreeNode ReadNode(string file, IParser parser, Dictionary<string, YamlTreeNode> anchors)
+    private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+
+    private static void AddChild(YamlTreeNode parent, YamlTreeNode child)
     {
+        parent.ExpandedNodes = SaturatingAdd(parent.ExpandedNodes, child.ExpandedNodes);
+        parent.ExpandedChars = SaturatingAdd(parent.ExpandedChars, child.ExpandedChars);
+    }
+
+    /// <param name="depth">Collections enclosing this node: the recursion is bounded by <see cref="MaxDepth"/>.</param>
+    private static YamlTreeNode ReadNode(IParser parser, ReadState state, int depth)
+    {
+        string file = state.File;
         if (parser.TryConsume<AnchorAlias>(out AnchorAlias? alias))
         {
-            if (!anchors.TryGetValue(alias.Value.Value, out YamlTreeNode? target))
+            if (!state.Anchors.TryGetValue(alias.Value.Value, out YamlTreeNode? target))
                 throw new YamlException(alias.Start, alias.End, $"Unknown alias '*{alias.Value.Value}'.");
+            state.AliasNodes = SaturatingAdd(state.AliasNodes, target.ExpandedNodes);
+            state.AliasChars = SaturatingAdd(state.AliasChars, target.ExpandedChars);
+            if (state.AliasNodes > MaxAliasNodes || state.AliasChars > MaxAliasChars)
+                throw new YamlLimitException(alias.Start, alias.End, Ids.AliasExpansion,
+                    $"Aliases expand too far: with '*{alias.Value.Value}' they stand for more than {MaxAliasNodes} nodes or {MaxAliasChars} characters (aliases of aliases multiply, as in a 'billion laughs' file). Write the values out, or alias less.");
             return target;
         }
         YamlTreeNode node;
         string? anchor = null;
         if (parser.TryConsume<Scalar>(out Scalar? scalar))
         {
-            node = new YamlTreeNode(YamlKind.Scalar, At(file, scalar.Start), scalar.Value, scalar.Style, scalar.Tag.IsEmpty ? null : scalar.Tag.Value);
+            node = new YamlTreeNode(YamlKind.Scalar, At(file, scalar.Start), scalar.Value, scalar.Style, scalar.Tag.IsEmpty ? null : scalar.Tag.Value)
+            {
+                ExpandedChars = scalar.Value.Length,
+            };
             anchor = scalar.Anchor.IsEmpty ? null : scalar.Anchor.Value;
+        }
+        else if (parser.Current is SequenceStart or MappingStart && depth >= MaxDepth)
+        {
+            ParsingEvent deep = parser.Current!;
+            throw new YamlLimitException(deep.Start, deep.End, Ids.TooDeep,
+                $"YAML nested more than {MaxDepth} levels deep here: a MilkCheck file needs a few levels; close the open '[' or '{{', or flatten the structure.");
         }
         else if (parser.TryConsume<SequenceStart>(out SequenceStart? sequence))
         {
             node = new YamlTreeNode(YamlKind.Sequence, At(file, sequence.Start));
             anchor = sequence.Anchor.IsEmpty ? null : sequence.Anchor.Value;
             while (!parser.TryConsume<SequenceEnd>(out _))
-                node.Items.Add(ReadNode(file, parser, anchors));
+            {
+                YamlTreeNode item = ReadNode(parser, state, depth + 1);
+                node.Items.Add(item);
+                AddChild(node, item);
+            }
         }
         else if (parser.TryConsume<MappingStart>(out MappingStart? mapping))
         {
@@ -122,9 +200,11 @@ internal static class YamlTreeReader
             anchor = mapping.Anchor.IsEmpty ? null : mapping.Anchor.Value;
             while (!parser.TryConsume<MappingEnd>(out _))
             {
-                YamlTreeNode key = ReadNode(file, parser, anchors);
-                YamlTreeNode value = ReadNode(file, parser, anchors);
+                YamlTreeNode key = ReadNode(parser, state, depth + 1);
+                YamlTreeNode value = ReadNode(parser, state, depth + 1);
                 node.Pairs.Add(new(key, value));
+                AddChild(node, key);
+                AddChild(node, value);
             }
         }
         else
@@ -133,7 +213,7 @@ internal static class YamlTreeReader
             throw new YamlException(unexpected.Start, unexpected.End, $"Unexpected YAML event {unexpected.GetType().Name}.");
         }
         if (anchor is not null)
-            anchors[anchor] = node;
+            state.Anchors[anchor] = node;
         return node;
     }
 }

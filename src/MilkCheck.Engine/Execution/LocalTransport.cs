@@ -1,12 +1,11 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace MilkCheck.Execution;
 
 /// <summary>
 /// Runs commands on this machine through <c>/bin/sh -c</c> (local and delegate actions; exec mode per node).
-/// stdout and stderr go to one buffer in arrival order, capped; a timeout or a cancellation kills the whole
-/// process tree.
+/// stdout and stderr go to one buffer in arrival order, read in chunks and capped (memory stays bounded whatever the
+/// command prints); a timeout or a cancellation kills the whole process tree. OpenSSH and exec mode run through here.
 /// </summary>
 internal sealed class LocalTransport : ITransport
 {
@@ -33,9 +32,6 @@ internal sealed class LocalTransport : ITransport
 
         var buffer = new OutputBuffer(outputLimit);
         using var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        // Both streams feed one buffer in arrival order, as upstream merges stderr into stdout.
-        process.OutputDataReceived += (_, e) => buffer.Add(e.Data);
-        process.ErrorDataReceived += (_, e) => buffer.Add(e.Data);
         try
         {
             process.Start();
@@ -45,8 +41,12 @@ internal sealed class LocalTransport : ITransport
             return new NodeOutcome(NodeStatus.Failed, null, string.Empty, watch.Elapsed, $"cannot start {start.FileName}: {e.Message}");
         }
         process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        // Both streams feed one buffer in arrival order, as upstream merges stderr into stdout. They are read as
+        // bytes in chunks, never as lines, so an endless line cannot grow memory past the cap.
+        using var reading = new CancellationTokenSource();
+        Task drained = Task.WhenAll(
+            buffer.ReadAsync(process.StandardOutput.BaseStream, reading.Token),
+            buffer.ReadAsync(process.StandardError.BaseStream, reading.Token));
 
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (timeout is { } t)
@@ -54,19 +54,38 @@ internal sealed class LocalTransport : ITransport
         try
         {
             await process.WaitForExitAsync(timeoutSource.Token).ConfigureAwait(false);
+            // A background child may still hold the pipes: the timeout covers it too, as it did with line reads.
+            await drained.WaitAsync(timeoutSource.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             Kill(process);
+            // A detached grandchild (setsid) may outlive the kill and keep the pipes open: stop reading.
+            await reading.CancelAsync().ConfigureAwait(false);
+            await DrainedAsync(drained).ConfigureAwait(false);
             if (cancellationToken.IsCancellationRequested)
                 throw;
             return new NodeOutcome(NodeStatus.Timeout, null, buffer.Text, watch.Elapsed,
                 $"timed out after {timeout!.Value.TotalSeconds:0.###} s", buffer.Truncated);
         }
-        // WaitForExitAsync returns once the streams are drained too.
         int exitCode = process.ExitCode;
         return new NodeOutcome(exitCode == 0 ? NodeStatus.Ok : NodeStatus.Failed, exitCode, buffer.Text, watch.Elapsed,
             null, buffer.Truncated);
+    }
+
+    /// <summary>Waits for the readers once they were told to stop; what they read so far is in the buffer.</summary>
+    private static async Task DrainedAsync(Task drained)
+    {
+        try
+        {
+            await drained.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (IOException)
+        {
+        }
     }
 
     private static void Kill(Process process)

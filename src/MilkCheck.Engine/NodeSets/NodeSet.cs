@@ -72,10 +72,10 @@ public sealed class NodeSet : IEnumerable<string>, IEquatable<NodeSet>
         {
             if (_count < 0)
             {
-                long total = 0;
+                Int128 total = 0;
                 foreach (PatternEntry entry in _entries)
-                    total += entry.Count;
-                _count = total;
+                    total = Int128.Min(total + entry.Count, long.MaxValue);
+                _count = (long)total;
             }
             return _count;
         }
@@ -233,15 +233,16 @@ public sealed class NodeSet : IEnumerable<string>, IEquatable<NodeSet>
             Key = key;
             Chunks = chunks;
             Vectors = vectors;
-            long count = 0;
+            // Saturates at long.MaxValue: a[0-999999]b[0-999999]c[0-999999]d[0-9] must read as huge, never wrap.
+            Int128 count = 0;
             foreach (RangeSet[] vector in vectors)
             {
-                long product = 1;
+                Int128 product = 1;
                 foreach (RangeSet r in vector)
-                    product *= r.Count;
-                count += product;
+                    product = Int128.Min(product * r.Count, long.MaxValue);
+                count = Int128.Min(count + product, long.MaxValue);
             }
-            Count = count;
+            Count = (long)count;
         }
 
         /// <summary>Ordinal sort key: literal text with '%' doubled, "%s" per dimension (upstream's order).</summary>

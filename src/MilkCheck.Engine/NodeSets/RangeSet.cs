@@ -43,10 +43,10 @@ internal sealed class RangeSet : IEquatable<RangeSet>
         {
             if (_count < 0)
             {
-                long total = 0;
+                Int128 total = 0; // saturates at long.MaxValue: bounds may be wider than a long
                 foreach (Interval interval in _intervals)
-                    total += (long)(interval.High - interval.Low + 1);
-                _count = total;
+                    total = Int128.Min(total + interval.High - interval.Low + 1, long.MaxValue);
+                _count = (long)total;
             }
             return _count;
         }

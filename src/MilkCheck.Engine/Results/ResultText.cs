@@ -35,7 +35,7 @@ public static class ResultText
     {
         int effective = Math.Min(width <= 0 ? 80 : width, MaxWidth);
         int labelWidth = Math.Max(effective - 13, 4);
-        string label = string.IsNullOrEmpty(description) ? service : $"{service} - {description}";
+        string label = Visible(string.IsNullOrEmpty(description) ? service : $"{service} - {description}");
         if (label.Length > labelWidth)
             label = label[..(labelWidth - 3)] + "...";
         return label.PadRight(labelWidth) + Tag(status).PadLeft(13);
@@ -43,6 +43,40 @@ public static class ResultText
 
     public static string StatusLine(ActionResult result, int width) =>
         StatusLine(result.Service, result.Description, result.Status, width);
+
+    /// <summary>
+    /// <paramref name="text"/> safe to print on a terminal: control characters that a terminal would act on (ESC
+    /// sequences that recolour, move the cursor or retitle the window, BEL, backspace…) become visible symbols, so
+    /// command output can never drive the terminal. C0 controls and DEL become their Unicode Control Pictures
+    /// (ESC → ␛ U+241B, BEL → ␇, CR → ␍, DEL → ␡); a C1 control becomes ␛ and its 7-bit equivalent (CSI U+009B → ␛[).
+    /// Newline and tab are kept. Only the views use this: result objects keep the raw text.
+    /// </summary>
+    public static string Visible(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+            return text ?? string.Empty;
+        int first = 0;
+        while (first < text.Length && !NeedsPicture(text[first]))
+            first++;
+        if (first == text.Length)
+            return text;
+        var visible = new StringBuilder(text.Length + 8).Append(text, 0, first);
+        for (int i = first; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (!NeedsPicture(c))
+                visible.Append(c);
+            else if (c < 0x20)
+                visible.Append((char)(0x2400 + c));
+            else if (c == 0x7F)
+                visible.Append('\u2421');
+            else
+                visible.Append('\u241B').Append((char)(c - 0x40));
+        }
+        return visible.ToString();
+    }
+
+    private static bool NeedsPicture(char c) => (c < 0x20 && c is not ('\n' or '\t')) || c is >= '\u007F' and <= '\u009F';
 
     /// <summary>
     /// The block printed for a failed action: <c>start svc ran in 0.05 s</c>, then <c> > nodes: line</c> per group of
@@ -65,7 +99,7 @@ public static class ResultText
                      .OrderBy(g => rank.GetValueOrDefault(g.Nodes.First(), int.MaxValue)))
         {
             foreach (string line in group.Output.Split('\n'))
-                text.Append("\n > ").Append(group.Nodes).Append(": ").Append(line);
+                text.Append("\n > ").Append(group.Nodes).Append(": ").Append(Visible(line));
         }
         foreach (var code in result.Nodes.Where(n => n.ExitCode is not null && !(errorsOnly && n.ExitCode == 0))
                      .GroupBy(n => n.ExitCode!.Value).OrderBy(g => g.Key))

@@ -52,6 +52,10 @@ internal sealed class VariableResolver
     private readonly ICommandSubstitution? _commands;
     private readonly List<(IVariableScope Scope, string Name)> _stack = new();
 
+    /// <summary>Variables resolving through variables at most this deep: each level recurses, and a chain of
+    /// thousands would overflow the stack and take the host down.</summary>
+    private const int MaxNesting = 256;
+
     /// <param name="commands">Null: <c>%(...)</c> is not executed (Test-MilkCheckConfig); it yields an empty string
     /// and <see cref="SkippedCommands"/> counts it.</param>
     public VariableResolver(ICommandSubstitution? commands) => _commands = commands;
@@ -149,6 +153,13 @@ internal sealed class VariableResolver
             string chain = string.Join(" -> ", _stack.Select(f => "%" + f.Name).Append("%" + name));
             _stack.Clear();
             throw new VariableException(VariableErrorKind.Recursion, name, 0, $"Variable '{name}' refers to itself: {chain}.");
+        }
+        if (_stack.Count >= MaxNesting)
+        {
+            string chain = string.Join(" -> ", _stack.Take(3).Select(f => "%" + f.Name)) + " -> … -> %" + name;
+            _stack.Clear();
+            throw new VariableException(VariableErrorKind.Recursion, name, 0,
+                $"Variables refer to variables more than {MaxNesting} levels deep ({chain}): shorten the chain.");
         }
         _stack.Add((owner, name));
         try

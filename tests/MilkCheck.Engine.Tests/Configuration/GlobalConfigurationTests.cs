@@ -39,6 +39,7 @@ public sealed class GlobalConfigurationTests : IDisposable
         Assert.Equal(TransportKind.SshNet, defaults.Transport);
         Assert.Equal(TimeSpan.FromSeconds(10), defaults.ConnectTimeout);
         Assert.Equal(10, defaults.MaxSessions);
+        Assert.Equal(100_000, defaults.MaxNodes);
         Assert.Null(defaults.SourceFile);
     }
 
@@ -57,6 +58,7 @@ public sealed class GlobalConfigurationTests : IDisposable
             transport: openssh
             connect_timeout: 2.5
             max_sessions: 4
+            max_nodes: 5000
             """);
 
         (GlobalConfiguration configuration, IReadOnlyList<ConfigDiagnostic> diagnostics) = GlobalConfigurationLoader.Load(path);
@@ -71,6 +73,7 @@ public sealed class GlobalConfigurationTests : IDisposable
         Assert.Equal(TransportKind.OpenSsh, configuration.Transport);
         Assert.Equal(TimeSpan.FromSeconds(2.5), configuration.ConnectTimeout);
         Assert.Equal(4, configuration.MaxSessions);
+        Assert.Equal(5000, configuration.MaxNodes);
         Assert.Equal(path, configuration.SourceFile);
     }
 
@@ -133,6 +136,8 @@ public sealed class GlobalConfigurationTests : IDisposable
     [InlineData("max_sessions: 0", "max_sessions")]
     [InlineData("max_sessions: -3", "max_sessions")]
     [InlineData("max_sessions: '4'", "max_sessions")]
+    [InlineData("max_nodes: 0", "max_nodes")]
+    [InlineData("max_nodes: lots", "max_nodes")]
     [InlineData("transport: ssh", "transport")]
     [InlineData("transport: SshNet", "transport")]
     [InlineData("connect_timeout: 0", "connect_timeout")]

@@ -60,6 +60,36 @@ public sealed class LocalTransportTests : IDisposable
     }
 
     [Fact]
+    public async Task Timeout_EndsTheRunEvenWhenADetachedChildKeepsTheOutputOpen()
+    {
+        string pidFile = _dir["detached.pid"];
+        NodeOutcome outcome = await _transport.RunAsync("localhost",
+            $"echo before; (sh -c 'echo $$ > {pidFile}; exec sleep 120' &); sleep 30", TimeSpan.FromMilliseconds(500), CancellationToken.None);
+        try
+        {
+            Assert.Equal(NodeStatus.Timeout, outcome.Status);
+            Assert.Equal("before", outcome.Output);
+        }
+        finally
+        {
+            if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid))
+                Kill(pid);
+        }
+    }
+
+    private static void Kill(int pid)
+    {
+        try
+        {
+            System.Diagnostics.Process.GetProcessById(pid).Kill();
+        }
+        catch (ArgumentException)
+        {
+            // Already gone.
+        }
+    }
+
+    [Fact]
     public async Task ZeroTimeout_TimesOutAtOnceWithoutRunning()
     {
         string marker = _dir["ran"];
