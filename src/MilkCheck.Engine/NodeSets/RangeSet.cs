@@ -202,7 +202,7 @@ internal sealed class RangeSet : IEquatable<RangeSet>
             {
                 // Point at the prefix digits (just before '['): the glued text appears nowhere in the input.
                 throw new RangeSetSyntaxException(-1 - prefix.Length,
-                    $"{e.Message} (the digits before '[' are put before each bound: '{run}' reads '{glued}')", e.IsRangeError);
+                    $"{e.Message}; the digits before '[' are put before each bound, so '{run}' reads '{glued}'", e.IsRangeError);
             }
         }
         return FromIntervals(prefixed);
@@ -248,7 +248,7 @@ internal sealed class RangeSet : IEquatable<RangeSet>
         {
             int at = origin[Math.Clamp(e.Offset, 0, origin.Count - 1)];
             throw new RangeSetSyntaxException(at,
-                $"{e.Message} (the digits after ']' are appended to each bound: '{part.Trim()}' reads '{text.Trim()}')", e.IsRangeError);
+                $"{e.Message}; the digits after ']' are appended to each bound, so '{part}' reads '{text}'", e.IsRangeError);
         }
     }
 
@@ -366,7 +366,7 @@ internal sealed class RangeSet : IEquatable<RangeSet>
         for (int i = 0; i < digits.Length; i++)
         {
             if (!char.IsAsciiDigit(digits[i]))
-                throw new RangeSetSyntaxException(start + i, $"'{digits}' is not a number (unexpected '{digits[i]}' in '{part}')");
+                throw new RangeSetSyntaxException(start + i, digits == part ? $"'{digits}' is not a number" : $"'{digits}' is not a number in '{part}'");
         }
         if (!TryParseValue(digits, out long value))
             throw new RangeSetSyntaxException(start, $"number '{digits}' is too large (at most 18 digits)");

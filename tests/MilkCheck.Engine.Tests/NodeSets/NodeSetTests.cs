@@ -142,6 +142,74 @@ public sealed class NodeSetTests
         Assert.Equal("n[9,05,10]", NodeSet.Parse("n9,n05,n10").ToString());
     }
 
+    [Theory]
+    [InlineData("n05,n[99-100]", "n[05,99,100]")]
+    [InlineData("n[058],n[100-1014]", "n[058,100-999,1000-1014]")]
+    [InlineData("n05,n[10-100]", "n[05,10-99,100]")]
+    [InlineData("n05,n10,n[20-100]", "n[05,10,20-99,100]")]
+    public void LoneZeroPaddedIndex_KeepsTheFollowingIndicesOfItsLengthInItsRun(string input, string expected)
+    {
+        NodeSet set = NodeSet.Parse(input);
+        Assert.Equal(expected, set.ToString());
+        Assert.Equal(set, NodeSet.Parse(set.ToString()));
+    }
+
+    [Fact]
+    public void RangeAfterAZeroPaddedRange_OpensARunOfItsOwn()
+    {
+        Assert.Equal("n[05-06,10-100]", NodeSet.Parse("n[05-06],n[10-100]").ToString());
+    }
+
+    [Fact]
+    public void DigitsBeforeABracket_JoinTheBoundsOfEachFoldedRun()
+    {
+        NodeSet set = NodeSet.Parse("n0[00,98-101]");
+        Assert.Equal("n[000,098-099,0100-0101]", set.ToString());
+        Assert.Equal("n000 n098 n099 n0100 n0101", string.Join(' ', set));
+
+        var error = Assert.Throws<NodeSetParseException>(() => NodeSet.Parse("n0[7-9,10]"));
+        Assert.Equal(NodeSetErrorKind.Range, error.Kind);
+        Assert.Equal(1, error.Position);
+        Assert.Contains("'07-010'", error.Message);
+    }
+
+    [Theory]
+    [InlineData("n[1-10]0", "n[10,20,30,40,50,60,70,80,90,100]")]
+    [InlineData("n[00-10]0", "n[000,010,020,030,040,050,060,070,080,090,100]")]
+    [InlineData("n[1-3,7]05", "n[105,205,305,705]")]
+    [InlineData("hpc_[13, 33]3", "hpc_[133,333]")]
+    [InlineData("n[]3", "n3")]
+    [InlineData("n[-5]3", "n[3,13,23,33,43,53]")]
+    public void DigitsAfterABracket_AreAppendedToEveryBound(string input, string expected)
+    {
+        Assert.Equal(expected, NodeSet.Parse(input).ToString());
+    }
+
+    [Theory]
+    [InlineData("[0-10]0", 1, "'00-100/10'")]
+    [InlineData("n[0-10]0", 2, "'00-100/10'")]
+    [InlineData("x[7,0-14]5", 4, "'05-145/10'")]
+    public void DigitsAfterABracket_GivingBoundsOfDifferentPadding_AreAPaddingMismatch(string input, int position, string glued)
+    {
+        var error = Assert.Throws<NodeSetParseException>(() => NodeSet.Parse(input));
+        Assert.Equal(NodeSetErrorKind.Range, error.Kind);
+        Assert.Equal(position, error.Position);
+        Assert.Contains("padding mismatch", error.Message);
+        Assert.Contains(glued, error.Message);
+    }
+
+    [Theory]
+    [InlineData("Z[30-43 ]2", 7)]
+    [InlineData("hpc_[13 ,33]3", 7)]
+    [InlineData("n[1 -5]0", 3)]
+    public void BlankBeforeDigitsAfterABracket_IsARangeErrorAtTheBlank(string input, int position)
+    {
+        var error = Assert.Throws<NodeSetParseException>(() => NodeSet.Parse(input));
+        Assert.Equal(NodeSetErrorKind.Range, error.Kind);
+        Assert.Equal(position, error.Position);
+        Assert.Equal(' ', input[error.Position]);
+    }
+
     [Fact]
     public void PatternOrder_IsOrdinalOnUpstreamKeys()
     {
