@@ -22,6 +22,9 @@ internal sealed class RangeSet : IEquatable<RangeSet>
     /// <summary>A single range spanning this many values or more is rejected, as upstream.</summary>
     internal const long MaxRangeSpan = 1_000_000_000;
 
+    /// <summary>Most members a stepped range may have (each is stored on its own).</summary>
+    private const long MaxSteppedMembers = 1_000_000;
+
     private static readonly long[] PowersOfTen = BuildPowers();
 
     public static readonly RangeSet Empty = new(Array.Empty<Interval>());
@@ -347,6 +350,10 @@ internal sealed class RangeSet : IEquatable<RangeSet>
                 AddNatural(first, last, output);
             return;
         }
+        // Each member of a stepped range is an interval of its own: bound them, or n[1-99999999]0 (ten million
+        // members through the digits glued after ']') takes the host's memory.
+        if (((Int128)last - first) / step + 1 > MaxSteppedMembers)
+            throw new RangeSetSyntaxException(at, $"range '{part}' has too many members for a step (at most {MaxSteppedMembers:N0})");
         for (long value = first; value <= last; value += step)
         {
             Int128 key = width > 0 ? Key(width, value) : NaturalKey(value);

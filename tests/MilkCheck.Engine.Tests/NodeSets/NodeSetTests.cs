@@ -80,6 +80,20 @@ public sealed class NodeSetTests
         Assert.Contains("too large", error.Message);
     }
 
+    [Theory]
+    [InlineData("n[1-99999999]0")]          // digits after ']' make a stepped range of 10^8 members
+    [InlineData("n[1-20000000/2]")]
+    public void SteppedRangeOfMillionsOfMembers_IsARangeErrorNotAnOutOfMemory(string input)
+    {
+        var error = Assert.Throws<NodeSetParseException>(() => NodeSet.Parse(input));
+        Assert.Equal(NodeSetErrorKind.Range, error.Kind);
+        Assert.Contains("too many members", error.Message);
+    }
+
+    [Fact]
+    public void SteppedRangeOfAMillionMembers_IsAccepted() =>
+        Assert.Equal(1_000_000, NodeSet.Parse("n[1-2000000/2]").Count);
+
     [Fact]
     public void NumberOverEighteenDigits_IsARangeError()
     {
