@@ -141,7 +141,7 @@ function Invoke-Test {
     New-Item -ItemType Directory -Force -Path $results | Out-Null
 
     $passed = 0; $failed = 0; $problems = [System.Collections.Generic.List[string]]::new()
-    foreach ($project in 'MilkCheck.Engine.Tests', 'MilkCheck.Tests') {
+    foreach ($project in 'MilkCheck.Engine.Tests', 'MilkCheck.Tests', 'MilkCheck.Cli.Tests') {
         $trx = Join-Path $results "$project.trx"
         & dotnet test (Join-Path $root "tests/$project/$project.csproj") -c $Configuration --nologo `
             --logger "trx;LogFileName=$project.trx" --logger 'console;verbosity=minimal' --results-directory $results

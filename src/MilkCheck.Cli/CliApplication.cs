@@ -180,16 +180,15 @@ internal sealed class CliApplication
         foreach (var (_, message) in run.Warnings)
             _log.Write(LogLevel.Warning, message);
 
+        using var deadline = new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt, deadline.Token);
         var collector = new ResultCollector();
         run.AddObserver(collector);
         var colours = new Colours(_console.Terminal.UseColours && !_nagios);
         if (!_nagios)
-            run.AddObserver(new TextPrinter(_console.Output, _outputLock, _log, options.Verbosity, _console.Terminal.Width, colours, run.Preview));
-
-        using var deadline = new CancellationTokenSource();
+            run.AddObserver(new TextPrinter(_console.Output, _outputLock, _log, options.Verbosity, _console.Terminal.Width, colours, run.Preview, stop.Token));
         if (options.Timeout is { } timeout)
             deadline.CancelAfter(timeout);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt, deadline.Token);
         try
         {
             await run.RunAsync(stop.Token).ConfigureAwait(false);

@@ -21,10 +21,13 @@ internal sealed partial class TextPrinter : IRunObserver
     private readonly int _width;
     private readonly Colours _colours;
     private readonly IReadOnlyDictionary<(string Service, string Action), PlannedAction> _planned;
+    private readonly CancellationToken _stopped;
 
+    /// <param name="stopped">Once the run is stopped (Ctrl-C, --timeout), upstream prints nothing more of it.</param>
     public TextPrinter(TextWriter output, object outputLock, Log log, int verbosity, int width, Colours colours,
-        IEnumerable<PlannedAction> planned)
+        IEnumerable<PlannedAction> planned, CancellationToken stopped)
     {
+        _stopped = stopped;
         _out = output;
         _lock = outputLock;
         _log = log;
@@ -57,6 +60,8 @@ internal sealed partial class TextPrinter : IRunObserver
 
     public void ActionCompleted(ActionResult result)
     {
+        if (_stopped.IsCancellationRequested)
+            return;
         var text = new StringBuilder();
         foreach (ActionResult check in result.Checks)
             AppendBlock(text, check);

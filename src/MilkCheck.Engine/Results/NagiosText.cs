@@ -59,8 +59,7 @@ public static class NagiosText
                 _ => $"{action}: {Plural(results.Count, "service")} ok",
             };
 
-        var failedNodes = NodeSet.UnionAll(failed.Concat(warned).Where(r => r.FailedNodes.Length > 0)
-            .Select(r => NodeSet.FromList(r.Nodes.Where(n => n.Status != NodeStatus.Ok).Select(n => n.Node))));
+        var failedNodes = NodeSet.UnionAll(failed.Concat(warned).Select(FailedNodesOf));
         TimeSpan duration = results.Count == 0 ? TimeSpan.Zero
             : results.Max(r => r.StartTime + r.Duration) - results.Min(r => r.StartTime);
 
@@ -92,8 +91,9 @@ public static class NagiosText
     {
         var line = new StringBuilder();
         line.Append(result.Service).Append('.').Append(result.Action).Append(' ').Append(UpstreamName(result.Status));
-        if (result.FailedNodes.Length > 0)
-            line.Append(" on ").Append(result.FailedNodes);
+        NodeSet failedNodes = FailedNodesOf(result);
+        if (!failedNodes.IsEmpty)
+            line.Append(" on ").Append(failedNodes);
         string? output = result.Nodes.Where(n => n.Status != NodeStatus.Ok)
             .Select(n => n.Output.Length > 0 ? n.Output : n.Reason ?? string.Empty)
             .FirstOrDefault(o => o.Trim().Length > 0);
@@ -101,6 +101,10 @@ public static class NagiosText
             line.Append(": ").Append(output.Split('\n')[0].TrimEnd());
         return line.ToString();
     }
+
+    /// <summary>The nodes where the action did not succeed; <c>localhost</c> for a local action that failed.</summary>
+    private static NodeSet FailedNodesOf(ActionResult result) =>
+        NodeSet.FromList(result.Nodes.Where(n => n.Status != NodeStatus.Ok).Select(n => n.Node));
 
     private static string UpstreamName(ActionStatus status) => status switch
     {
