@@ -5,7 +5,7 @@ BeforeAll {
 Describe 'The built module' {
     It 'exports exactly the cmdlets of the manifest' {
         (Get-Command -Module MilkCheck).Name | Sort-Object |
-            Should -Be @('Compress-MilkCheckNodeSet', 'Expand-MilkCheckNodeSet', 'Get-MilkCheckGraph', 'Get-MilkCheckService', 'Invoke-MilkCheckAction', 'Measure-MilkCheckResult', 'Test-MilkCheckConfig')
+            Should -Be @('Compress-MilkCheckNodeSet', 'ConvertTo-MilkCheckNagios', 'Expand-MilkCheckNodeSet', 'Get-MilkCheckGraph', 'Get-MilkCheckService', 'Invoke-MilkCheckAction', 'Measure-MilkCheckResult', 'Test-MilkCheckConfig')
     }
 
     It 'declares string output' {
