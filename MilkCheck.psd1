@@ -13,6 +13,7 @@
     CmdletsToExport      = @(
         'Invoke-MilkCheckAction'
         'Measure-MilkCheckResult'
+        'ConvertTo-MilkCheckNagios'
         'Get-MilkCheckService'
         'Get-MilkCheckGraph'
         'Test-MilkCheckConfig'

@@ -1,16 +1,20 @@
 #!/usr/bin/env pwsh
 <#
 .SYNOPSIS
-    The one entry point of MilkCheck for PowerShell: Build, Test, Demo, Bench, Clean.
+    The one entry point of MilkCheck for PowerShell: Build, Test, Demo, Bench, Install, Clean.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Install -Prefix /usr/local    # links milkcheck and check_milkcheck into /usr/local/bin
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Install', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+    # Install: the links go into <Prefix>/bin.
+    [string] $Prefix = '/usr/local'
 )
 
 Set-StrictMode -Version Latest
@@ -44,7 +48,55 @@ function Invoke-Build {
     foreach ($file in 'MilkCheck.psd1', 'MilkCheck.format.ps1xml', 'MilkCheck.types.ps1xml', 'MilkCheck.dll', 'MilkCheck.Engine.dll', 'YamlDotNet.dll') {
         if (-not (Test-Path (Join-Path $module $file))) { throw "Build output is incomplete: $file is missing from $module." }
     }
-    Write-Host "Module built: $module (Import-Module $module/MilkCheck.psd1)"
+    Build-Command
+    Write-Host "Module built: $module (Import-Module $module/MilkCheck.psd1; commands in $module/bin)"
+}
+
+# The C compiler Native AOT links with: clang when on PATH, else the newest versioned clang (Debian's clang-14...).
+function Find-NativeLinker {
+    if (Get-Command clang -ErrorAction SilentlyContinue) { return 'clang' }
+    $versioned = Get-ChildItem -Path '/usr/bin' -Filter 'clang-*' -ErrorAction SilentlyContinue |
+        Where-Object { $_.Name -match '^clang-\d+$' } | Sort-Object { [int]($_.Name -replace 'clang-', '') } -Descending
+    if ($versioned) { return $versioned[0].Name }
+    return $null
+}
+
+# bin/milkcheck (upstream's command) and bin/check_milkcheck (a link: the name implies --nagios). Native AOT when a
+# linker is there (starts in milliseconds, needs no runtime); else framework-dependent (needs the .NET 10 runtime).
+function Build-Command {
+    $bin = Join-Path $module 'bin'
+    $project = Join-Path $root 'src/MilkCheck.Cli/MilkCheck.Cli.csproj'
+    $staging = Join-Path $out 'cli'
+    if (Test-Path $staging) { Remove-Item -Recurse -Force $staging }
+    $rid = if ([System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture -eq 'Arm64') { 'linux-arm64' } else { 'linux-x64' }
+    $linker = Find-NativeLinker
+    if ($linker) {
+        Invoke-Native dotnet publish $project -c $Configuration -r $rid -o $staging --nologo -v quiet `
+            "-p:PublishAot=true" "-p:CppCompilerAndLinker=$linker"
+    } else {
+        Write-Warning 'No clang found for Native AOT: bin/milkcheck is framework-dependent and needs the .NET 10 runtime (install clang for a native one).'
+        Invoke-Native dotnet publish $project -c $Configuration -r $rid --self-contained false -o $staging --nologo -v quiet
+    }
+    New-Item -ItemType Directory -Force -Path $bin | Out-Null
+    Get-ChildItem $staging | Where-Object { $_.Extension -notin '.pdb', '.dbg' } | ForEach-Object {
+        $name = if ($_.Name -eq 'MilkCheck.Cli') { 'milkcheck' } else { $_.Name }
+        Move-Item -Force $_.FullName (Join-Path $bin $name)
+    }
+    Remove-Item -Recurse -Force $staging
+    Push-Location $bin
+    try { Invoke-Native ln -sf milkcheck check_milkcheck } finally { Pop-Location }
+    if (-not (Test-Path (Join-Path $bin 'milkcheck'))) { throw "Build output is incomplete: bin/milkcheck is missing from $module." }
+}
+
+function Invoke-Install {
+    $target = Join-Path $Prefix 'bin'
+    if (-not (Test-Path (Join-Path $module 'bin/milkcheck'))) { Invoke-Build }
+    New-Item -ItemType Directory -Force -Path $target | Out-Null
+    foreach ($name in 'milkcheck', 'check_milkcheck') {
+        # The link's own name is what the program sees: check_milkcheck implies --nagios.
+        Invoke-Native ln -sfn (Join-Path $module 'bin/milkcheck') (Join-Path $target $name)
+        Write-Host "Linked $(Join-Path $target $name) -> $(Join-Path $module 'bin/milkcheck')"
+    }
 }
 
 function Install-TestPrerequisites {
@@ -91,7 +143,7 @@ function Invoke-Test {
     # Runs made by the tests keep their journals here, not in the user's ~/.local/state.
     $env:XDG_STATE_HOME = Join-Path $results 'state'
     $passed = 0; $failed = 0; $problems = [System.Collections.Generic.List[string]]::new()
-    foreach ($project in 'MilkCheck.Engine.Tests', 'MilkCheck.Tests') {
+    foreach ($project in 'MilkCheck.Engine.Tests', 'MilkCheck.Tests', 'MilkCheck.Cli.Tests') {
         $trx = Join-Path $results "$project.trx"
         & dotnet test (Join-Path $root "tests/$project/$project.csproj") -c $Configuration --nologo `
             --logger "trx;LogFileName=$project.trx" --logger 'console;verbosity=minimal' --results-directory $results
@@ -212,6 +264,7 @@ try {
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
         'Bench' { Invoke-Bench }
+        'Install' { Invoke-Install }
         'Clean' { Invoke-Clean }
     }
 } finally {

@@ -10,6 +10,7 @@ Describe 'The built module' {
         $manifest.CmdletsToExport | Should -Contain 'Invoke-MilkCheckAction'
         $manifest.CmdletsToExport | Should -Contain 'Get-MilkCheckRun'
         $manifest.CmdletsToExport | Should -Contain 'Import-MilkCheckRun'
+        $manifest.CmdletsToExport | Should -Contain 'ConvertTo-MilkCheckNagios'
     }
 
     It 'declares string output' {

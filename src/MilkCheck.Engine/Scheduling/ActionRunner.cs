@@ -152,7 +152,7 @@ internal sealed class ActionRunner
 
     private async Task<IReadOnlyList<NodeResult>> RunNodesAsync(RunNode node, ActionSpec spec, NodeSet? target, CancellationToken token)
     {
-        string command = EmbeddedScript.ToShellCommand(spec.Command);
+        string command = _plan.DryRun ? ":" : EmbeddedScript.ToShellCommand(spec.Command);
         string service = node.Entity.FullName;
         ITransport local = _local ?? throw new InvalidOperationException("A run that executes needs its transports.");
         switch (spec.Mode)

@@ -33,6 +33,11 @@ internal sealed record RunOptions
 
     /// <summary>-ErrorAction Stop: the first Error/Timeout/DependencyError ends the run as a cancellation does.</summary>
     public bool StopAtFirstFailure { get; init; }
+
+    /// <summary>
+    /// <c>--dry-run</c>: every node runs <c>:</c> instead of the command (spec §4.2.7); results still show the real command.
+    /// </summary>
+    public bool DryRun { get; init; }
 }
 
 /// <summary>A run cannot start: the message says what to change; nothing has run.</summary>

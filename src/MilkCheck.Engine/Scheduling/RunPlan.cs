@@ -68,6 +68,9 @@ internal sealed class RunPlan
     public string Action { get; }
     public bool Reversed { get; }
     public int DefaultFanout { get; }
+
+    /// <summary><c>--dry-run</c>: nodes run <c>:</c> (spec §4.2.7).</summary>
+    public bool DryRun { get; private init; }
     public Dictionary<Entity, RunNode> Nodes { get; } = new(ReferenceEqualityComparer.Instance);
     public List<RunNode> Entries { get; } = new();
 
@@ -78,7 +81,7 @@ internal sealed class RunPlan
     public static RunPlan Build(ServiceModel model, GlobalConfiguration global, RunOptions options, ICommandSubstitution? commands = null)
     {
         bool reversed = global.ReverseActions.Contains(options.Action, StringComparer.Ordinal);
-        var plan = new RunPlan(options.Action, reversed, options.Fanout ?? global.Fanout);
+        var plan = new RunPlan(options.Action, reversed, options.Fanout ?? global.Fanout) { DryRun = options.DryRun };
         if (options.Fanout is < 1)
             throw new RunSetupException("MilkCheck.InvalidFanout", $"-Fanout {options.Fanout} is not a valid fanout: give 1 or more.");
 

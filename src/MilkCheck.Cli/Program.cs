@@ -1,0 +1,42 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using MilkCheck.Cli;
+
+// Ctrl-C (to the whole process group, as a terminal sends it) and SIGTERM stop the run: the engine kills what it
+// started, then the command says so and exits 130.
+using var interrupt = new CancellationTokenSource();
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    interrupt.Cancel();
+}
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+var encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+using var output = new StreamWriter(Console.OpenStandardOutput(), encoding) { NewLine = "\n" };
+using var error = new StreamWriter(Console.OpenStandardError(), encoding) { NewLine = "\n" };
+using var input = new StreamReader(Console.OpenStandardInput(), encoding);
+var console = new CliConsole(output, error, input, Terminal.Detect(Environment.GetEnvironmentVariable),
+    Environment.GetEnvironmentVariable, () => DateTime.Now);
+return await new CliApplication(console).RunAsync(ProgramName(), args, interrupt.Token).ConfigureAwait(false);
+
+// argv[0] as typed, so that a link named check_milkcheck is seen as such (the process path resolves links).
+static string ProgramName()
+{
+    try
+    {
+        byte[] commandLine = File.ReadAllBytes("/proc/self/cmdline");
+        int end = Array.IndexOf(commandLine, (byte)0);
+        string first = Encoding.UTF8.GetString(commandLine, 0, end < 0 ? commandLine.Length : end);
+        if (first.Length > 0)
+            return Path.GetFileName(first);
+    }
+    catch (IOException)
+    {
+    }
+    catch (UnauthorizedAccessException)
+    {
+    }
+    return "milkcheck";
+}

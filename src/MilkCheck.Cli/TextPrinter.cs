@@ -1,0 +1,161 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using MilkCheck.Execution;
+using MilkCheck.NodeSets;
+using MilkCheck.Scheduling;
+
+namespace MilkCheck.Cli;
+
+/// <summary>
+/// Upstream's console text of a run (spec §5.3, §5.4): the command block when an action starts (verbosity ≥ 2), the
+/// result block of an action, then the status line of its service. Called on the engine's worker threads: one
+/// lock keeps each entity's lines together, and every line is flushed as written so that a pipe or a log file
+/// sees the run as it goes.
+/// </summary>
+internal sealed partial class TextPrinter : IRunObserver
+{
+    private readonly TextWriter _out;
+    private readonly object _lock;
+    private readonly Log _log;
+    private readonly int _verbosity;
+    private readonly int _width;
+    private readonly Colours _colours;
+    private readonly IReadOnlyDictionary<(string Service, string Action), PlannedAction> _planned;
+    private readonly CancellationToken _stopped;
+
+    /// <param name="stopped">Once the run is stopped (Ctrl-C, --timeout), upstream prints nothing more of it.</param>
+    public TextPrinter(TextWriter output, object outputLock, Log log, int verbosity, int width, Colours colours,
+        IEnumerable<PlannedAction> planned, CancellationToken stopped)
+    {
+        _stopped = stopped;
+        _out = output;
+        _lock = outputLock;
+        _log = log;
+        _verbosity = verbosity;
+        _width = width;
+        _colours = colours;
+        var byAction = new Dictionary<(string, string), PlannedAction>();
+        foreach (PlannedAction action in planned)
+            byAction.TryAdd((action.Service, action.Action), action);
+        _planned = byAction;
+    }
+
+    public void ActionStarted(string service, string action, int nodes)
+    {
+        if (_verbosity < 2)
+            return;
+        // The target and command of the plan: the target after -n/-x, before nodes that failed upstream of it.
+        string target = "localhost", command = string.Empty;
+        if (_planned.TryGetValue((service, action), out PlannedAction? planned))
+        {
+            target = planned.Mode == ExecutionMode.Local || planned.Target.Length == 0 ? "localhost" : planned.Target;
+            command = planned.Command;
+        }
+        Write($"{_colours.Paint(action, Colours.Magenta)} {service} {_colours.Paint("on", Colours.Magenta)} {target}\n > {command}");
+    }
+
+    public void NodeCompleted(NodeResult result)
+    {
+    }
+
+    public void ActionCompleted(ActionResult result)
+    {
+        if (_stopped.IsCancellationRequested)
+            return;
+        var text = new StringBuilder();
+        foreach (ActionResult check in result.Checks)
+            AppendBlock(text, check);
+        if (result.Kind == EntityKind.Service)
+            AppendBlock(text, result);
+        if (ShowsStatusLine(result.Status))
+            text.Append(StatusLine(result)).Append('\n');
+        if (text.Length > 0)
+            Write(text.ToString(0, text.Length - 1));
+    }
+
+    public void Warning(string errorId, string message) => _log.Write(LogLevel.Warning, message);
+
+    /// <summary>Upstream never prints Missing or Locked; Skipped from verbosity 3 (spec §5.3).</summary>
+    private bool ShowsStatusLine(ActionStatus status) => status switch
+    {
+        ActionStatus.Done or ActionStatus.Warning or ActionStatus.Error or ActionStatus.Timeout or ActionStatus.DependencyError => true,
+        ActionStatus.Skipped => _verbosity >= 3,
+        ActionStatus.Locked or ActionStatus.Missing => false,
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown action status."),
+    };
+
+    private void AppendBlock(StringBuilder text, ActionResult action)
+    {
+        bool ran = action.Nodes.Count > 0;
+        bool show = action.Status switch
+        {
+            ActionStatus.Error or ActionStatus.Timeout => _verbosity >= 1 && ran,
+            ActionStatus.Done or ActionStatus.Warning => _verbosity >= 3 && ran,
+            ActionStatus.DependencyError or ActionStatus.Skipped or ActionStatus.Locked or ActionStatus.Missing => false,
+            _ => throw new ArgumentOutOfRangeException(nameof(action), action.Status, "Unknown action status."),
+        };
+        if (!show)
+            return;
+        string block = ResultText.ActionBlock(action, errorsOnly: _verbosity < 2);
+        text.Append(_colours.Enabled ? PaintBlock(block) : block).Append('\n');
+    }
+
+    /// <summary>The label padded to E−13 columns, then the tag; coloured, the tag follows the label directly (spec §5.4.1).</summary>
+    private string StatusLine(ActionResult result)
+    {
+        string plain = ResultText.StatusLine(result, _width);
+        if (!_colours.Enabled)
+            return plain;
+        string label = plain[..^13];
+        string tag = ResultText.Tag(result.Status);
+        string colour = result.Status switch
+        {
+            ActionStatus.Done => Colours.Green,
+            ActionStatus.Warning or ActionStatus.Skipped => Colours.Yellow,
+            _ => Colours.Red,
+        };
+        return $"{label}[{_colours.Paint(tag[1..^1], colour)}]";
+    }
+
+    /// <summary>Colours of the action block (spec §5.4.3): action magenta, node sets cyan, exit codes, <c>timeout</c> red.</summary>
+    private string PaintBlock(string block)
+    {
+        var lines = block.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string line = lines[i];
+            Match match;
+            if (i == 0 && (match = HeaderLine().Match(line)).Success)
+                lines[i] = _colours.Paint(match.Groups[1].Value, Colours.Magenta) + match.Groups[2].Value;
+            else if ((match = ExitLine().Match(line)).Success)
+                lines[i] = $" > {_colours.Paint(match.Groups[1].Value, Colours.Cyan)} exited with {_colours.Paint(match.Groups[2].Value, match.Groups[2].Value == "0" ? Colours.Green : Colours.Red)}";
+            else if ((match = TimeoutLine().Match(line)).Success)
+                lines[i] = $" > {_colours.Paint(match.Groups[1].Value, Colours.Cyan)} has {_colours.Paint("timeout", Colours.Red)}";
+            else if ((match = OutputLine().Match(line)).Success)
+                lines[i] = $" > {_colours.Paint(match.Groups[1].Value, Colours.Cyan)}: {match.Groups[2].Value}";
+        }
+        return string.Join('\n', lines);
+    }
+
+    private void Write(string text)
+    {
+        lock (_lock)
+        {
+            _out.Write(text);
+            _out.Write('\n');
+            _out.Flush();
+        }
+    }
+
+    [GeneratedRegex(@"^(\S+)( .* ran in .*)$")]
+    private static partial Regex HeaderLine();
+
+    [GeneratedRegex(@"^ > (\S+) exited with (-?\d+)$")]
+    private static partial Regex ExitLine();
+
+    [GeneratedRegex(@"^ > (\S+) has timeout$")]
+    private static partial Regex TimeoutLine();
+
+    [GeneratedRegex(@"^ > ([^:\s]+): (.*)$")]
+    private static partial Regex OutputLine();
+}
