@@ -12,12 +12,8 @@ internal static class JournalFormat
     public const int Version = 1;
     public const string Extension = ".jsonl";
 
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        Converters = { new JsonStringEnumConverter() },
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        PropertyNameCaseInsensitive = false,
-    };
+    /// <summary>The lines' serializer: generated at build time (the milkcheck command is compiled ahead of time).</summary>
+    public static JournalJsonContext Json => JournalJsonContext.Default;
 
     internal sealed record Header(
         string Type, int Format, string RunId, DateTimeOffset StartTime, string User, string Host, int ProcessId,
@@ -51,4 +47,18 @@ internal static class JournalFormat
             : System.IO.Path.Combine(home, ".local", "state");
         return System.IO.Path.Combine(state, "milkcheck", "runs");
     }
+}
+
+/// <summary>Serialization of the journal's lines, generated at build time; enums as their names.</summary>
+[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+[JsonSerializable(typeof(JournalFormat.Header))]
+[JsonSerializable(typeof(JournalFormat.ResultLine))]
+[JsonSerializable(typeof(JournalFormat.End))]
+[JsonSerializable(typeof(JournalFormat.Probe))]
+[JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(bool))]
+[JsonSerializable(typeof(int))]
+internal sealed partial class JournalJsonContext : JsonSerializerContext
+{
 }

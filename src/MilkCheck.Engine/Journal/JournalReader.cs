@@ -42,14 +42,14 @@ internal static partial class JournalReader
                 switch (Probe(line))
                 {
                     case "Header":
-                        header ??= JsonSerializer.Deserialize<JournalFormat.Header>(line, JournalFormat.Options);
+                        header ??= JsonSerializer.Deserialize(line, JournalFormat.Json.Header);
                         break;
                     case "Result":
-                        if (JsonSerializer.Deserialize<JournalFormat.ResultLine>(line, JournalFormat.Options)?.Result is { } result)
+                        if (JsonSerializer.Deserialize(line, JournalFormat.Json.ResultLine)?.Result is { } result)
                             results.Add(result);
                         break;
                     case "End":
-                        end = JsonSerializer.Deserialize<JournalFormat.End>(line, JournalFormat.Options);
+                        end = JsonSerializer.Deserialize(line, JournalFormat.Json.End);
                         break;
                 }
             }
@@ -82,7 +82,7 @@ internal static partial class JournalReader
             try
             {
                 if (Probe(line) == "Result")
-                    result = JsonSerializer.Deserialize<JournalFormat.ResultLine>(line, JournalFormat.Options)?.Result
+                    result = JsonSerializer.Deserialize(line, JournalFormat.Json.ResultLine)?.Result
                         ?? throw new JsonException("the line holds no result");
             }
             catch (JsonException e)
@@ -95,7 +95,7 @@ internal static partial class JournalReader
         }
     }
 
-    private static string? Probe(string line) => JsonSerializer.Deserialize<JournalFormat.Probe>(line, JournalFormat.Options)?.Type;
+    private static string? Probe(string line) => JsonSerializer.Deserialize(line, JournalFormat.Json.Probe)?.Type;
 
     private static IEnumerable<(string Line, int Number)> Lines(string file)
     {

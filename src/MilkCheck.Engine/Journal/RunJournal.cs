@@ -112,7 +112,7 @@ internal sealed class RunJournal : IRunObserver
                 continue; // drained, never written: the run must not wait on a broken journal
             try
             {
-                byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(line, line.GetType(), JournalFormat.Options);
+                byte[] bytes = JsonSerializer.SerializeToUtf8Bytes(line, line.GetType(), JournalFormat.Json);
                 await _file.WriteAsync(bytes).ConfigureAwait(false);
                 _file.WriteByte((byte)'\n');
                 await _file.FlushAsync().ConfigureAwait(false);
