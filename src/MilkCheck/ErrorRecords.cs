@@ -35,6 +35,11 @@ internal static class ErrorRecords
                 : $"The MilkCheck configuration '{path}' does not exist: give -Path a directory of *.yaml files or a YAML file."),
             ErrorIds.ConfigurationNotFound, ErrorCategory.ObjectNotFound, path);
 
+    /// <summary>A -Path whose wildcards name several items: a configuration is one directory or file.</summary>
+    public static ErrorRecord ConfigurationAmbiguous(string path, IReadOnlyCollection<string> matches) =>
+        new(new ArgumentException($"-Path '{path}' matches {matches.Count} items ({string.Join(", ", matches.Take(5))}{(matches.Count > 5 ? ", ..." : string.Empty)}): a MilkCheck configuration is one directory or file; make the pattern match one, or use -LiteralPath."),
+            ErrorIds.ConfigurationAmbiguous, ErrorCategory.InvalidArgument, path);
+
     /// <summary>Every Error diagnostic in the message, as file:line:column: message; the diagnostics as target.</summary>
     public static ErrorRecord ConfigurationInvalid(MilkCheckConfiguration configuration)
     {

@@ -15,7 +15,7 @@ namespace MilkCheck.Commands;
 /// </summary>
 /// <example><code>Invoke-MilkCheckAction status -Service lustre_servers</code></example>
 /// <example><code>$r | Where-Object Status -ne Done | Invoke-MilkCheckAction start</code></example>
-[Cmdlet(VerbsLifecycle.Invoke, "MilkCheckAction", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Invoke, "MilkCheckAction", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(ActionResult))]
 public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
 {
@@ -27,23 +27,37 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
     /// <summary>Entry services: top-level names or dotted member names; all roots when omitted.</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(ServiceNameCompleter))]
     public string[]? Service { get; set; }
 
-    /// <summary>The configuration; binds from a result's Path, so a piped rerun needs none.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    /// <summary>The configuration (wildcards must match one item); binds from a result's Path, so a piped rerun needs none.</summary>
+    [Parameter(ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     public string? Path { get; set; }
 
-    /// <summary>Restricts every target to these nodes (upstream -n); piped FailedNodes are united.</summary>
+    /// <summary>The configuration directory or YAML file, taken as written (no wildcards); binds from PSPath, so Get-Item output pipes in.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string? LiteralPath { get; set; }
+
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>Restricts every target to these nodes (upstream -n): node set expressions, united; piped FailedNodes are united too.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("FailedNodes")]
     [AllowEmptyString]
+    [AllowEmptyCollection]
     [AllowNull]
-    public string? Node { get; set; }
+    [ArgumentCompleter(typeof(NodeGroupCompleter))]
+    public string[]? Node { get; set; }
 
-    /// <summary>Removes these nodes from every target (upstream -x).</summary>
+    /// <summary>Removes these nodes from every target (upstream -x): node set expressions, united.</summary>
     [Parameter]
-    public string? ExcludeNode { get; set; }
+    [ArgumentCompleter(typeof(NodeGroupCompleter))]
+    public string[]? ExcludeNode { get; set; }
 
     /// <summary>Top-level services or groups that become Locked (upstream -X).</summary>
     [Parameter]
@@ -52,6 +66,7 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
 
     /// <summary>Only top-level entities carrying one of these tags run (upstream -t; commas split).</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(TagCompleter))]
     public string[]? Tag { get; set; }
 
     /// <summary>Variables replacing file-level ones (upstream -D name=value).</summary>
@@ -81,10 +96,10 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
 
     protected override void ProcessRecord()
     {
-        if (Service is not null)
+        if (Service is not null && !RecordIsAPipedPathItem(nameof(Service)))
             _services.AddRange(Service.Where(s => !string.IsNullOrWhiteSpace(s)));
-        if (!string.IsNullOrWhiteSpace(Node))
-            _nodes.Add(Node);
+        if (Node is not null)
+            _nodes.AddRange(Node.Where(n => !string.IsNullOrWhiteSpace(n)));
     }
 
     protected override void StopProcessing() => _cancel.Cancel();
@@ -104,8 +119,10 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
     private void Run()
     {
         IReadOnlyDictionary<string, string> defines = ToDefines(Define);
-        MilkCheckConfiguration configuration = LoadValidConfiguration(string.IsNullOrEmpty(Path) ? null : Path,
+        MilkCheckConfiguration configuration = LoadValidConfiguration(ConfigurationPath.From(Path, LiteralPath),
             new LoadOptions { Defines = defines, UndefinedRunVariableIsError = true });
+        if (!ExpandServicePatterns(configuration))
+            return;
         MilkCheckRun run;
         try
         {
@@ -205,12 +222,44 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
             WriteError(stopError);
     }
 
+    /// <summary>
+    /// Replaces wildcard -Service patterns with the names they match (case-insensitive, as Get-MilkCheckService);
+    /// plain names go to the engine as written, so an unknown one stays MilkCheck.UnknownService. When names were
+    /// given and every one was a pattern matching nothing, nothing runs (a warning says so): an empty selection
+    /// never widens to every service.
+    /// </summary>
+    private bool ExpandServicePatterns(MilkCheckConfiguration configuration)
+    {
+        if (_services.Count == 0)
+            return true;
+        var expanded = new List<string>();
+        foreach (string name in _services)
+        {
+            if (!WildcardPattern.ContainsWildcardCharacters(name))
+            {
+                expanded.Add(name);
+                continue;
+            }
+            var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+            var matches = configuration.EntityNames.Where(pattern.IsMatch).ToList();
+            WriteVerbose(matches.Count == 0 ? $"-Service '{name}' matches no service." : $"-Service '{name}' matches {string.Join(", ", matches)}.");
+            expanded.AddRange(matches);
+        }
+        _services.Clear();
+        _services.AddRange(expanded.Distinct(StringComparer.Ordinal));
+        if (_services.Count > 0)
+            return true;
+        WriteWarning("No service matches the -Service patterns given: nothing runs.");
+        return false;
+    }
+
     private RunOptions BuildOptions(IReadOnlyDictionary<string, string> defines)
     {
         NodeSet? nodes = null;
         if (_nodes.Count > 0)
             nodes = NodeSet.UnionAll(_nodes.Select(ParseOrThrow));
-        NodeSet? excluded = string.IsNullOrWhiteSpace(ExcludeNode) ? null : ParseOrThrow(ExcludeNode);
+        string[] excludedExpressions = (ExcludeNode ?? Array.Empty<string>()).Where(n => !string.IsNullOrWhiteSpace(n)).ToArray();
+        NodeSet? excluded = excludedExpressions.Length == 0 ? null : NodeSet.UnionAll(excludedExpressions.Select(ParseOrThrow));
         return new RunOptions
         {
             Action = Action,
