@@ -135,6 +135,7 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
         }
         foreach (var (_, message) in run.Warnings)
             WriteWarning(message);
+        WritePlanVerbose(run);
         if (IsWhatIf())
         {
             foreach (PlannedAction action in run.Preview)
@@ -155,10 +156,11 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
     {
         using var queue = new PipelineQueue();
         run.AddObserver(queue);
-        Task running = Task.Run(() => run.RunAsync(_cancel.Token));
-        running.ContinueWith(_ => queue.Complete(), TaskScheduler.Default);
+        Task runTask = Task.Run(() => run.RunAsync(_cancel.Token));
+        runTask.ContinueWith(_ => queue.Complete(), TaskScheduler.Default);
         int total = run.EntityCount;
         var written = new List<ActionResult>();
+        var running = new List<string>(); // service.action in start order: the progress's current operation
         ErrorRecord? stopError = null; // -ErrorAction Stop: written once every result of the stopped run is out
         var progress = new ProgressRecord(1, $"MilkCheck {Action}", "starting") { PercentComplete = 0 };
         try
@@ -167,7 +169,15 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
             {
                 switch (item)
                 {
+                    case PipelineQueue.ActionStartedItem started:
+                        running.Add($"{started.Service}.{started.Action}");
+                        WriteVerbose($"{started.Service}.{started.Action}: started on {Count(started.Nodes)}.");
+                        break;
                     case ActionResult result:
+                        running.Remove($"{result.Service}.{result.Action}");
+                        WriteVerbose($"{result.Service}.{result.Action}: {result.Status} after {result.Duration.TotalSeconds:0.00} s" +
+                            (result.Nodes.Count > 0 ? $" on {Count(result.Nodes.Count)}" : string.Empty) +
+                            (result.FailedNodes.Length > 0 ? $" ({result.FailedNodes} failed)." : "."));
                         written.Add(result);
                         WriteObject(result);
                         if (ErrorRecords.Outcome(result) is { } error)
@@ -184,11 +194,15 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
                         WriteWarning(warning.Message);
                         break;
                 }
-                progress.StatusDescription = $"{written.Count} of {total} services done, {run.NodesInFlight} node command(s) in flight";
-                progress.PercentComplete = total == 0 ? 100 : Math.Min(100, written.Count * 100 / total);
+                // A new record each time: a host may keep the records it was given (the PowerShell API's Progress stream does).
+                progress = new ProgressRecord(1, $"MilkCheck {Action}", $"{written.Count} of {total} services done, {run.NodesInFlight} node command(s) in flight")
+                {
+                    CurrentOperation = running.Count == 0 ? null : "Running " + string.Join(", ", running),
+                    PercentComplete = total == 0 ? 100 : Math.Min(100, written.Count * 100 / total),
+                };
                 WriteProgress(progress);
             }
-            running.GetAwaiter().GetResult();
+            runTask.GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
         {
@@ -204,14 +218,13 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
             _cancel.Cancel();
             try
             {
-                running.Wait(TimeSpan.FromSeconds(10));
+                runTask.Wait(TimeSpan.FromSeconds(10));
             }
             catch (AggregateException)
             {
             }
-            progress.RecordType = ProgressRecordType.Completed;
             if (!Stopping)
-                WriteProgress(progress);
+                WriteProgress(new ProgressRecord(1, $"MilkCheck {Action}", progress.StatusDescription) { RecordType = ProgressRecordType.Completed });
         }
         if (Summary || configuration.Global.Report != ReportMode.No)
         {
@@ -251,6 +264,34 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
             return true;
         WriteWarning("No service matches the -Service patterns given: nothing runs.");
         return false;
+    }
+
+    private static string Count(int nodes) => nodes == 1 ? "1 node" : $"{nodes} nodes";
+
+    /// <summary>-Verbose: what the run will do before it does it (entries, reached entities, actions, nodes).</summary>
+    private void WritePlanVerbose(MilkCheckRun run)
+    {
+        IReadOnlyList<PlannedAction> plan = run.Preview;
+        long nodes = 0;
+        var sets = new List<NodeSet>();
+        foreach (PlannedAction action in plan)
+        {
+            try
+            {
+                // Targets are resolved already (no @group left); a local action runs once, on localhost.
+                NodeSet set = NodeSet.Parse(action.Target.Length > 0 ? action.Target : "localhost", GroupResolver.None);
+                nodes += set.Count;
+                sets.Add(set);
+            }
+            catch (NodeSetParseException)
+            {
+            }
+        }
+        long distinct = sets.Count == 0 ? 0 : NodeSet.UnionAll(sets).Count; // folded sets: cheap for thousands of nodes
+        string entries = _services.Count > 0 ? string.Join(", ", _services) : "every root service";
+        WriteVerbose($"Plan: '{Action}' from {entries}: {run.EntityCount} entities reached, {plan.Count} action(s) to run, {nodes} node command(s) on {distinct} distinct node(s).");
+        foreach (PlannedAction action in plan)
+            WriteVerbose($"Plan: {action.Service}.{action.Action} on {(action.Target.Length > 0 ? action.Target : "localhost")}.");
     }
 
     private RunOptions BuildOptions(IReadOnlyDictionary<string, string> defines)
