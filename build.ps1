@@ -44,6 +44,10 @@ function Invoke-Build {
     foreach ($file in 'MilkCheck.psd1', 'MilkCheck.format.ps1xml', 'MilkCheck.types.ps1xml', 'MilkCheck.dll', 'MilkCheck.Engine.dll', 'YamlDotNet.dll') {
         if (-not (Test-Path (Join-Path $module $file))) { throw "Build output is incomplete: $file is missing from $module." }
     }
+    # Help from docs/help (markdown per cmdlet + about topics), with the syntax read from the built cmdlets.
+    $env:NO_COLOR = '1'
+    & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $root 'docs/help/ConvertTo-MamlHelp.ps1') -ModulePath $module -SourcePath (Join-Path $root 'docs/help') | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "Generating the help failed (exit $LASTEXITCODE)." }
     Write-Host "Module built: $module (Import-Module $module/MilkCheck.psd1)"
 }
 
