@@ -50,6 +50,8 @@ Import-Module MilkCheck
         $start.Environment['XDG_CONFIG_HOME'] = Join-Path $isolatedHome '.config'
         $start.Environment['XDG_CACHE_HOME'] = Join-Path $isolatedHome '.cache'
         $start.Environment['NO_COLOR'] = '1'
+        # PSResourceGet may keep its repository store relative to the working directory: keep that in the test drive too.
+        $start.WorkingDirectory = $isolatedHome
         $process = [System.Diagnostics.Process]::Start($start)
         $errorText = $process.StandardError.ReadToEndAsync()
         $output = $process.StandardOutput.ReadToEnd() -split "`n" | ForEach-Object Trim
