@@ -27,7 +27,10 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags = @('HPC', 'ClusterShell', 'MilkCheck', 'services', 'cluster')
+            Tags         = @('HPC', 'ClusterShell', 'MilkCheck', 'services', 'cluster', 'nodeset', 'ssh', 'Linux', 'PSEdition_Core')
+            # No LicenseUri/ProjectUri: the project has no public address yet. The LICENSE file ships in the module.
+            # build.ps1 replaces this with the CHANGELOG.md section of ModuleVersion in the built manifest.
+            ReleaseNotes = 'See CHANGELOG.md.'
         }
     }
 }

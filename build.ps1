@@ -1,7 +1,7 @@
 #!/usr/bin/env pwsh
 <#
 .SYNOPSIS
-    The one entry point of MilkCheck for PowerShell: Build, Test, Demo, Bench, Install, Clean.
+    The one entry point of MilkCheck for PowerShell: Build, Test, Demo, Bench, Install, Package (out/package/MilkCheck.<version>.nupkg), Clean.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 .EXAMPLE
@@ -9,7 +9,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Install', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Install', 'Package', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -48,6 +48,13 @@ function Invoke-Build {
     foreach ($file in 'MilkCheck.psd1', 'MilkCheck.format.ps1xml', 'MilkCheck.types.ps1xml', 'MilkCheck.dll', 'MilkCheck.Engine.dll', 'YamlDotNet.dll') {
         if (-not (Test-Path (Join-Path $module $file))) { throw "Build output is incomplete: $file is missing from $module." }
     }
+    # The licence and the changelog ship in the module; the changelog's section of this version is the manifest's ReleaseNotes.
+    Copy-Item (Join-Path $root 'LICENSE'), (Join-Path $root 'CHANGELOG.md') -Destination $module
+    Set-ReleaseNotes (Join-Path $module 'MilkCheck.psd1') (Join-Path $root 'CHANGELOG.md')
+    # Help from docs/help (markdown per cmdlet + about topics), with the syntax read from the built cmdlets.
+    $env:NO_COLOR = '1'
+    & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $root 'docs/help/ConvertTo-MamlHelp.ps1') -ModulePath $module -SourcePath (Join-Path $root 'docs/help') | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "Generating the help failed (exit $LASTEXITCODE)." }
     Build-Command
     Write-Host "Module built: $module (Import-Module $module/MilkCheck.psd1; commands in $module/bin)"
 }
@@ -99,6 +106,45 @@ function Invoke-Install {
     }
 }
 
+# Replaces ReleaseNotes of the built manifest with the CHANGELOG.md section of its ModuleVersion ("## 0.1.0").
+function Set-ReleaseNotes([string] $Manifest, [string] $Changelog) {
+    $version = (Import-PowerShellDataFile $Manifest).ModuleVersion
+    $text = Get-Content -Raw $Changelog
+    $pattern = '(?ms)^## ' + [regex]::Escape($version) + '\s*$\s*(?<notes>.*?)(?=^## |\z)'
+    if ($text -notmatch $pattern) { throw "CHANGELOG.md has no '## $version' section: add the release notes of version $version." }
+    $notes = $Matches.notes.Trim().Replace("'", "''")
+    $content = Get-Content -Raw $Manifest
+    $replaced = $content -replace "ReleaseNotes = 'See CHANGELOG\.md\.'", "ReleaseNotes = '$($notes.Replace('$', '$$'))'"
+    if ($replaced -eq $content) { throw "The manifest has no ReleaseNotes = 'See CHANGELOG.md.' line to replace." }
+    Set-Content -Path $Manifest -Value $replaced -NoNewline
+}
+
+# out/package/MilkCheck.<version>.nupkg, installable with Install-PSResource from a local folder repository.
+function Invoke-Package {
+    Invoke-Build
+    New-Package
+}
+
+function New-Package {
+    $package = Join-Path $out 'package'
+    if (Test-Path $package) { Remove-Item -Recurse -Force $package }
+    New-Item -ItemType Directory -Path $package | Out-Null
+    # Test-ModuleManifest first: a manifest it rejects must not be packaged. Symbols stay out of the package.
+    $code = Invoke-ChildPwsh @"
+`$ErrorActionPreference = 'Stop'
+Test-ModuleManifest '$module/MilkCheck.psd1' | Out-Null
+`$staging = Join-Path '$package' 'MilkCheck'
+Copy-Item -Recurse '$module' `$staging
+Get-ChildItem `$staging -Recurse -Filter *.pdb | Remove-Item
+Compress-PSResource -Path `$staging -DestinationPath '$package'
+Remove-Item -Recurse -Force `$staging
+"@
+    if ($code -ne 0) { throw "Packaging failed (exit $code)." }
+    $nupkg = Get-ChildItem $package -Filter '*.nupkg' | Select-Object -First 1
+    if (-not $nupkg) { throw "Compress-PSResource wrote no .nupkg into $package." }
+    Write-Host "Package: $($nupkg.FullName) (Install-PSResource MilkCheck -Repository <a PSResource repository on $package>)"
+}
+
 function Install-TestPrerequisites {
     if (Test-Path '/usr/sbin/sshd') { return }
     $uid = (& id -u)
@@ -136,6 +182,7 @@ function Read-NUnitCounts([string] $Path) {
 
 function Invoke-Test {
     Invoke-Build
+    New-Package # tests/pester/Package.Tests.ps1 installs it
     Install-TestPrerequisites
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
     New-Item -ItemType Directory -Force -Path $results | Out-Null
@@ -266,6 +313,7 @@ try {
         'Bench' { Invoke-Bench }
         'Install' { Invoke-Install }
         'Clean' { Invoke-Clean }
+        'Package' { Invoke-Package }
     }
 } finally {
     Pop-Location

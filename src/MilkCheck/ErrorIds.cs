@@ -9,6 +9,7 @@ internal static class ErrorIds
     public const string ActionWarning = "MilkCheck.ActionWarning";
     public const string ConfigurationInvalid = "MilkCheck.ConfigurationInvalid";
     public const string ConfigurationNotFound = "MilkCheck.ConfigurationNotFound";
+    public const string ConfigurationAmbiguous = "MilkCheck.ConfigurationAmbiguous";
     public const string UnknownService = "MilkCheck.UnknownService";
     public const string UnknownAction = "MilkCheck.UnknownAction";
     public const string NodeSetInvalid = "MilkCheck.NodeSetInvalid";

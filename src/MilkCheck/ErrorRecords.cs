@@ -35,6 +35,11 @@ internal static class ErrorRecords
                 : $"The MilkCheck configuration '{path}' does not exist: give -Path a directory of *.yaml files or a YAML file."),
             ErrorIds.ConfigurationNotFound, ErrorCategory.ObjectNotFound, path);
 
+    /// <summary>A -Path whose wildcards name several items: a configuration is one directory or file.</summary>
+    public static ErrorRecord ConfigurationAmbiguous(string path, IReadOnlyCollection<string> matches) =>
+        new(new ArgumentException($"-Path '{path}' matches {matches.Count} items ({string.Join(", ", matches.Take(5))}{(matches.Count > 5 ? ", ..." : string.Empty)}): a MilkCheck configuration is one directory or file; make the pattern match one, or use -LiteralPath."),
+            ErrorIds.ConfigurationAmbiguous, ErrorCategory.InvalidArgument, path);
+
     /// <summary>Every Error diagnostic in the message, as file:line:column: message; the diagnostics as target.</summary>
     public static ErrorRecord ConfigurationInvalid(MilkCheckConfiguration configuration)
     {
@@ -67,33 +72,46 @@ internal static class ErrorRecords
     public static ErrorRecord InternalError(Exception e) =>
         new(e, "MilkCheck.InternalError", ErrorCategory.NotSpecified, null);
 
-    /// <summary>The non-terminating error an entity's final status calls for (Error, Timeout, DependencyError), else null.</summary>
-    public static ErrorRecord? Outcome(ActionResult result)
+    /// <summary>
+    /// The non-terminating error an entity's final status calls for (Error, Timeout, DependencyError), else null: one
+    /// line naming the failed nodes and why (<c>compute.start: Error: compute05 exited with 1</c>). The result's view
+    /// already showed the output, so no recommendation repeats it.
+    /// </summary>
+    public static ErrorRecord? Outcome(ActionResult result) => result.Status switch
     {
-        string where = result.FailedNodes.Length > 0 ? $" on {result.FailedNodes}" : string.Empty;
-        return result.Status switch
-        {
-            ActionStatus.Error => Failure(result, ErrorIds.ActionFailed, ErrorCategory.InvalidResult, $"{result.Service}.{result.Action} failed{where}."),
-            ActionStatus.Timeout => Failure(result, ErrorIds.ActionTimedOut, ErrorCategory.OperationTimeout, $"{result.Service}.{result.Action} timed out{where}."),
-            ActionStatus.DependencyError => Failure(result, ErrorIds.DependencyFailed, ErrorCategory.ResourceUnavailable,
-                $"{result.Service}.{result.Action} did not run: a dependency it requires failed."),
-            _ => null,
-        };
-    }
+        ActionStatus.Error => Failure(result, ErrorIds.ActionFailed, ErrorCategory.InvalidResult),
+        ActionStatus.Timeout => Failure(result, ErrorIds.ActionTimedOut, ErrorCategory.OperationTimeout),
+        ActionStatus.DependencyError => Failure(result, ErrorIds.DependencyFailed, ErrorCategory.ResourceUnavailable),
+        ActionStatus.Done or ActionStatus.Warning or ActionStatus.Skipped or ActionStatus.Locked or ActionStatus.Missing => null,
+        _ => throw new ArgumentOutOfRangeException(nameof(result), result.Status, "Unknown action status."),
+    };
 
     /// <summary>The warning of an entity that ended Warning, else null.</summary>
     public static string? OutcomeWarning(ActionResult result) => result.Status == ActionStatus.Warning
-        ? $"{result.Service}.{result.Action} ended Warning (failures within its errors tolerance{(result.FailedNodes.Length > 0 ? $" on {result.FailedNodes}" : string.Empty)})."
+        ? $"{result.Service}.{result.Action}: Warning: {Why(result)} (within its errors tolerance)"
         : null;
 
-    private static ErrorRecord Failure(ActionResult result, string id, ErrorCategory category, string message) =>
-        new(new InvalidOperationException(message), id, category, result)
-        {
-            ErrorDetails = new ErrorDetails(message)
-            {
-                RecommendedAction = result.Status == ActionStatus.DependencyError
-                    ? "Fix the failed dependency first; the results of the run show which one."
-                    : "See the Nodes property of the result for each node's output and exit code.",
-            },
-        };
+    /// <summary>The one-line message of a failed or warned entity.</summary>
+    internal static string OutcomeMessage(ActionResult result) => $"{result.Service}.{result.Action}: {result.Status}: {Why(result)}";
+
+    private static string Why(ActionResult result)
+    {
+        if (result.Status == ActionStatus.DependencyError)
+            return "not run, a dependency it requires failed";
+        string reasons = ResultText.FailureReasons(result);
+        if (reasons.Length > 0)
+            return reasons;
+        return result.FailedNodes.Length > 0 ? $"failed on {result.FailedNodes}" : result.Kind == EntityKind.Group ? "a member failed" : "failed";
+    }
+
+    private static ErrorRecord Failure(ActionResult result, string id, ErrorCategory category) =>
+        new(new MilkCheckActionException(OutcomeMessage(result)), id, category, result);
+}
+
+/// <summary>An entity of a run ended Error, Timeout or DependencyError; the error record's target is its ActionResult.</summary>
+public sealed class MilkCheckActionException : Exception
+{
+    public MilkCheckActionException(string message) : base(message)
+    {
+    }
 }

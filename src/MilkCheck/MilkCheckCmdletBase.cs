@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.ObjectModel;
 using System.Management.Automation;
 using MilkCheck.Configuration;
 using MilkCheck.NodeSets;
@@ -9,6 +10,19 @@ namespace MilkCheck;
 public abstract class MilkCheckCmdletBase : PSCmdlet
 {
     private GroupResolver? _groupResolver;
+    private HashSet<string> _commandLineParameters = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Remembers which parameters the command line bound (pipeline binding comes later, per record).</summary>
+    protected override void BeginProcessing() =>
+        _commandLineParameters = new HashSet<string>(MyInvocation.BoundParameters.Keys, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// True when this record's -LiteralPath came from a piped file-system item (Get-Item ./conf): the item's Name
+    /// then binds -Service/-Name by property name too, and is the folder's name, not a service.
+    /// </summary>
+    protected bool RecordIsAPipedPathItem(string nameParameter) =>
+        MyInvocation.BoundParameters.ContainsKey("LiteralPath") && !_commandLineParameters.Contains("LiteralPath")
+        && !_commandLineParameters.Contains(nameParameter);
 
     /// <summary>
     /// ClusterShell's group configuration, loaded once per invocation (never cached statically: runspaces and
@@ -54,16 +68,57 @@ public abstract class MilkCheckCmdletBase : PSCmdlet
     /// config_dir of the global configuration ($MILKCHECK_CONF, else /etc/milkcheck/milkcheck.conf; default
     /// /etc/milkcheck/conf). A missing path is the terminating MilkCheck.ConfigurationNotFound.
     /// </summary>
-    protected MilkCheckConfiguration LoadConfiguration(string? path, bool runCommands = true, LoadOptions? options = null)
+    protected MilkCheckConfiguration LoadConfiguration(ConfigurationPath path, bool runCommands = true, LoadOptions? options = null)
     {
         var (global, reported) = LoadGlobalConfiguration();
-        string resolved = path is null
+        string resolved = path.IsDefault
             ? GlobalConfigurationLocator.ResolveConfigurationDirectory(null, global, SessionState.Path.CurrentFileSystemLocation.ProviderPath)
-            : GetUnresolvedProviderPathFromPSPath(path);
+            : ResolveConfigurationPath(path);
         if (!Directory.Exists(resolved) && !File.Exists(resolved))
-            ThrowTerminatingError(ErrorRecords.ConfigurationNotFound(resolved, path is null));
+            ThrowTerminatingError(ErrorRecords.ConfigurationNotFound(resolved, path.IsDefault));
         WriteVerbose($"Loading the MilkCheck configuration {resolved}.");
-        return MilkCheckConfiguration.Load(resolved, runCommands, global, reported, options);
+        if (Directory.Exists(resolved))
+        {
+            // The loader's rule: every *.yaml/*.yml directly in the directory, by name.
+            foreach (string file in Directory.EnumerateFiles(resolved)
+                         .Where(f => f.EndsWith(".yaml", StringComparison.Ordinal) || f.EndsWith(".yml", StringComparison.Ordinal))
+                         .OrderBy(f => System.IO.Path.GetFileName(f), StringComparer.Ordinal))
+                WriteVerbose($"Reading {file}.");
+        }
+        MilkCheckConfiguration configuration = MilkCheckConfiguration.Load(resolved, runCommands, global, reported, options);
+        WriteVerbose($"Configuration loaded: {configuration.EntityNames.Count} service(s) and group(s), {configuration.Diagnostics.Count} diagnostic(s).");
+        return configuration;
+    }
+
+    /// <summary>
+    /// -LiteralPath as written (a PSPath from Get-Item included); -Path with wildcards must name exactly one item,
+    /// else a terminating error (none: ConfigurationNotFound; several: ConfigurationAmbiguous). A -Path that exists
+    /// as written is taken literally first, so a path bound from a result (brackets in a folder name) still works.
+    /// </summary>
+    private string ResolveConfigurationPath(ConfigurationPath path)
+    {
+        if (path.Literal is { } literal)
+            return GetUnresolvedProviderPathFromPSPath(literal);
+        string text = path.Wildcard!;
+        string unresolved = GetUnresolvedProviderPathFromPSPath(text);
+        if (!WildcardPattern.ContainsWildcardCharacters(text) || Directory.Exists(unresolved) || File.Exists(unresolved))
+            return unresolved;
+        Collection<string> matches;
+        try
+        {
+            matches = SessionState.Path.GetResolvedProviderPathFromPSPath(text, out ProviderInfo provider);
+            if (provider.Name != "FileSystem")
+                ThrowTerminatingError(ErrorRecords.ConfigurationNotFound(text, isDefault: false));
+        }
+        catch (ItemNotFoundException)
+        {
+            matches = new Collection<string>();
+        }
+        if (matches.Count == 0)
+            ThrowTerminatingError(ErrorRecords.ConfigurationNotFound(text, isDefault: false));
+        if (matches.Count > 1)
+            ThrowTerminatingError(ErrorRecords.ConfigurationAmbiguous(text, matches));
+        return matches[0];
     }
 
     /// <summary>
@@ -85,7 +140,7 @@ public abstract class MilkCheckCmdletBase : PSCmdlet
     }
 
     /// <summary>Loads and insists on a usable configuration: Errors end the command before anything runs.</summary>
-    protected MilkCheckConfiguration LoadValidConfiguration(string? path, LoadOptions? options = null)
+    protected MilkCheckConfiguration LoadValidConfiguration(ConfigurationPath path, LoadOptions? options = null)
     {
         MilkCheckConfiguration configuration = LoadConfiguration(path, options: options);
         if (configuration.HasErrors)
@@ -114,4 +169,13 @@ public abstract class MilkCheckCmdletBase : PSCmdlet
         }
         return defines;
     }
+}
+
+/// <summary>Which configuration a cmdlet was given: -Path (wildcards), -LiteralPath, or neither (the default).</summary>
+public readonly record struct ConfigurationPath(string? Wildcard, string? Literal)
+{
+    public bool IsDefault => string.IsNullOrEmpty(Wildcard) && string.IsNullOrEmpty(Literal);
+
+    public static ConfigurationPath From(string? path, string? literalPath) =>
+        new(string.IsNullOrEmpty(path) ? null : path, string.IsNullOrEmpty(literalPath) ? null : literalPath);
 }

@@ -17,7 +17,10 @@ internal sealed class PipelineQueue : IRunObserver, IDisposable
 
     public sealed record WarningItem(string Id, string Message);
 
-    public void ActionStarted(string service, string action, int nodes) => Add(Tick);
+    /// <summary>An action started on <paramref name="Nodes"/> nodes: a verbose line and the progress's current operation.</summary>
+    public sealed record ActionStartedItem(string Service, string Action, int Nodes);
+
+    public void ActionStarted(string service, string action, int nodes) => Add(new ActionStartedItem(service, action, nodes));
 
     public void NodeCompleted(NodeResult result)
     {

@@ -79,7 +79,7 @@ public sealed class InvokeCmdletTests : IDisposable
             """), "start");
         Assert.Empty(run.Errors);
         Assert.Equal(ActionStatus.Warning, Assert.Single(run.Results).Status);
-        Assert.Contains(run.Warnings, w => w.Contains("s.start ended Warning"));
+        Assert.Contains(run.Warnings, w => w.Contains("s.start: Warning"));
     }
 
     [Fact]
@@ -407,7 +407,7 @@ public sealed class InvokeCmdletTests : IDisposable
             """);
         string results = ((string)run.Output[0].BaseObject).ReplaceLineEndings("\n");
         string nodes = ((string)run.Output[1].BaseObject).ReplaceLineEndings("\n");
-        Assert.Matches(@"Service {12}Action  Status {10}Target {8}FailedNodes +Duration", results);
+        Assert.Matches(@"Service Action Status Target FailedNodes Duration", results);
         Assert.Matches(@"web +start +Error +n\[1-3\] +n2 +\d+\.\d\d s", results);
         Assert.Matches(@"Node {9}Service {8}Action  Status {15}Exit Output", nodes);
         Assert.Matches(@"n2 {11}web {12}start   Failed +1 hi n2", nodes);

@@ -42,7 +42,11 @@ internal sealed class PowerShellHost : IDisposable
         }
         errors.InsertRange(0, shell.Streams.Error);
         return new RunStreams(output.ToList(), errors, shell.Streams.Warning.Select(w => w.Message).ToList(),
-            shell.Streams.Information.ToList());
+            shell.Streams.Information.ToList())
+        {
+            Verbose = shell.Streams.Verbose.Select(v => v.Message).ToList(),
+            Progress = shell.Streams.Progress.ToList(),
+        };
     }
 
     public void Dispose() => _runspace.Dispose();
@@ -51,5 +55,9 @@ internal sealed class PowerShellHost : IDisposable
 internal sealed record RunStreams(
     IReadOnlyList<PSObject> Output, IReadOnlyList<ErrorRecord> Errors, IReadOnlyList<string> Warnings, IReadOnlyList<InformationRecord> Information)
 {
+    public IReadOnlyList<string> Verbose { get; init; } = Array.Empty<string>();
+
+    public IReadOnlyList<ProgressRecord> Progress { get; init; } = Array.Empty<ProgressRecord>();
+
     public IReadOnlyList<ActionResult> Results => Output.Select(o => o.BaseObject).OfType<ActionResult>().ToList();
 }

@@ -39,7 +39,7 @@ Describe 'A scheduled job ends with the exit code of its run (the README recipe 
            Yaml = "services:`n  a: { require: [ b ], actions: { start: { cmd: 'true' } } }`n  b: { actions: { start: { cmd: 'true' } } }`n" }
         @{ Case = 'a top-level service ends Warning'; Expected = 3; Arguments = "start -Path '%CONF'"; Says = 'WARNING'
            Yaml = "services:`n  a: { require: [ b ], actions: { start: { cmd: 'true' } } }`n  b: { errors: 1, actions: { start: { cmd: 'false' } } }`n" }
-        @{ Case = 'an entry fails behind a failed dependency'; Expected = 6; Arguments = "start -Path '%CONF'"; Says = 'a.start did not run'
+        @{ Case = 'an entry fails behind a failed dependency'; Expected = 6; Arguments = "start -Path '%CONF'"; Says = 'a.start: DependencyError'
            Yaml = "services:`n  a: { require: [ b ], actions: { start: { cmd: 'true' } } }`n  b: { actions: { start: { cmd: 'false' } } }`n" }
         @{ Case = '-Path does not exist'; Expected = 9; Arguments = "start -Path '%CONF/nowhere'"; Says = 'does not exist'
            Yaml = "services:`n  a: { actions: { start: { cmd: 'touch %MARK/ran' } } }`n" }

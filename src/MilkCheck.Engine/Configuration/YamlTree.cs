@@ -106,12 +106,13 @@ internal static class YamlTreeReader
         {
             return ReadAll(file, parser);
         }
-        catch (InvalidOperationException e)
+        catch (InvalidOperationException)
         {
             // YamlDotNet's scanner sometimes fails this way on malformed input (an unclosed '[' before a key):
-            // report it as a syntax error where the parser stopped.
+            // report it as a syntax error where the parser stopped. Its text ("Operation is not valid due to the
+            // current state of the object") says nothing to a user, so it is left out.
             Mark at = parser.Current?.Start ?? Mark.Empty;
-            throw new YamlException(at, at, $"malformed YAML after this point (an unclosed '[', '{{' or quote?): {e.Message}");
+            throw new YamlException(at, at, "malformed YAML after this point (an unclosed '[', '{' or quote?)");
         }
     }
 

@@ -21,7 +21,11 @@ public enum DependencyKind
 }
 
 /// <summary>One dependency of a service or group, by full name.</summary>
-public sealed record DependencyInfo(string Name, DependencyKind Kind);
+public sealed record DependencyInfo(string Name, DependencyKind Kind)
+{
+    /// <summary><c>network (Require)</c>.</summary>
+    public override string ToString() => $"{Name} ({Kind})";
+}
 
 /// <summary>A service or group of a configuration, as <c>Get-MilkCheckService</c> lists it.</summary>
 public sealed record ServiceInfo(
@@ -34,4 +38,8 @@ public sealed record ServiceInfo(
     IReadOnlyList<string> Actions,
     IReadOnlyList<DependencyInfo> Dependencies,
     string File,
-    int Line);
+    int Line)
+{
+    /// <summary>The full (dotted) name: one short line.</summary>
+    public override string ToString() => Name;
+}

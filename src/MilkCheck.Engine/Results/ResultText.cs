@@ -107,6 +107,60 @@ public static class ResultText
         var timedOut = result.Nodes.Where(n => n.Status == NodeStatus.Timeout).Select(n => n.Node).ToList();
         if (timedOut.Count > 0)
             text.Append("\n > ").Append(NodeSet.FromList(timedOut)).Append(" has timeout");
+        // Beyond upstream: nodes the command never reached, with why (connection refused, bad key...).
+        foreach (var (nodes, why) in NotReached(result))
+            text.Append("\n > ").Append(nodes).Append(": ").Append(why);
         return text.ToString();
+    }
+
+    /// <summary>
+    /// Why the failed nodes of <paramref name="result"/> failed, on one line: <c>compute05 exited with 1; admin[1-2]
+    /// unreachable: Name or service not known</c>; empty when no node failed.
+    /// </summary>
+    public static string FailureReasons(ActionResult result)
+    {
+        var parts = new List<string>();
+        foreach (var code in result.Nodes.Where(n => n.Status == NodeStatus.Failed && n.ExitCode is not null)
+                     .GroupBy(n => n.ExitCode!.Value).OrderBy(g => g.Key))
+            parts.Add($"{NodeSet.FromList(code.Select(n => n.Node))} exited with {code.Key}");
+        var timedOut = result.Nodes.Where(n => n.Status == NodeStatus.Timeout).Select(n => n.Node).ToList();
+        if (timedOut.Count > 0)
+            parts.Add($"{NodeSet.FromList(timedOut)} has timeout");
+        foreach (var (nodes, why) in NotReached(result))
+            parts.Add($"{nodes} {why}");
+        return string.Join("; ", parts);
+    }
+
+    /// <summary>Nodes whose command never completed for a transport reason or a stop, grouped by that reason.</summary>
+    private static IEnumerable<(NodeSet Nodes, string Why)> NotReached(ActionResult result)
+    {
+        var notReached = result.Nodes.Where(n => n.Status is NodeStatus.Unreachable or NodeStatus.AuthenticationFailed
+            or NodeStatus.HostKeyRejected or NodeStatus.Cancelled).ToList();
+        if (notReached.Count == 0)
+            return Array.Empty<(NodeSet, string)>();
+        // In node set order of each group's first node, as the output groups.
+        var rank = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (string node in NodeSet.FromList(notReached.Select(n => n.Node)))
+            rank[node] = rank.Count;
+        return notReached.GroupBy(n => Why(n), StringComparer.Ordinal)
+            .Select(g => (Nodes: NodeSet.FromList(g.Select(n => n.Node)), Why: g.Key))
+            .OrderBy(g => rank.GetValueOrDefault(g.Nodes.First(), int.MaxValue))
+            .ToList();
+    }
+
+    private static string Why(NodeResult node)
+    {
+        string status = node.Status switch
+        {
+            NodeStatus.Unreachable => "unreachable",
+            NodeStatus.AuthenticationFailed => "authentication failed",
+            NodeStatus.HostKeyRejected => "host key rejected",
+            NodeStatus.Cancelled => "cancelled",
+            NodeStatus.Ok or NodeStatus.Failed or NodeStatus.Timeout => node.Status.ToString(),
+            _ => throw new ArgumentOutOfRangeException(nameof(node), node.Status, "Unknown node status."),
+        };
+        // One line whatever the transport said.
+        string? reason = node.Reason?.ReplaceLineEndings(" ").Trim();
+        return string.IsNullOrEmpty(reason) ? status : $"{status}: {reason}";
     }
 }

@@ -20,7 +20,11 @@ public enum NodeStatus
 
 /// <summary>Outcome of one command on one node.</summary>
 public sealed record NodeResult(
-    string Node, string Service, string Action, NodeStatus Status, int? ExitCode, string Output, TimeSpan Duration, string? Reason);
+    string Node, string Service, string Action, NodeStatus Status, int? ExitCode, string Output, TimeSpan Duration, string? Reason)
+{
+    /// <summary>One short line, <c>compute05: Failed (1)</c> or <c>admin1: Unreachable</c>: what Group-Object and error records show.</summary>
+    public override string ToString() => ExitCode is { } code ? $"{Node}: {Status} ({code})" : $"{Node}: {Status}";
+}
 
 /// <summary>Outcome of one action on one entity, built once it is final and never changed.</summary>
 public sealed record ActionResult(
@@ -36,6 +40,10 @@ public sealed record ActionResult(
 
     /// <summary>Error, Timeout or DependencyError.</summary>
     public bool IsFailure => Status is ActionStatus.Error or ActionStatus.Timeout or ActionStatus.DependencyError;
+
+    /// <summary>One short line, <c>compute.start: Error on compute05</c>, not a dump of every field.</summary>
+    public override string ToString() =>
+        FailedNodes.Length > 0 ? $"{Service}.{Action}: {Status} on {FailedNodes}" : $"{Service}.{Action}: {Status}";
 }
 
 /// <summary>

@@ -7,7 +7,7 @@ namespace MilkCheck.Commands;
 /// <summary>
 /// <para type="synopsis">Writes the dependency graph of a configuration as DOT (as upstream -g) or Mermaid text.</para>
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "MilkCheckGraph")]
+[Cmdlet(VerbsCommon.Get, "MilkCheckGraph", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(string))]
 public sealed class GetMilkCheckGraphCommand : MilkCheckCmdletBase
 {
@@ -22,8 +22,19 @@ public sealed class GetMilkCheckGraphCommand : MilkCheckCmdletBase
     [ArgumentCompleter(typeof(ActionNameCompleter))]
     public string? Action { get; set; }
 
-    [Parameter]
+    /// <summary>The configuration directory or YAML file; wildcards must match exactly one item.</summary>
+    [Parameter(ParameterSetName = PathSet)]
+    [SupportsWildcards]
     public string? Path { get; set; }
+
+    /// <summary>The configuration directory or YAML file, taken as written (no wildcards); binds from PSPath, so Get-Item output pipes in.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string? LiteralPath { get; set; }
+
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
 
     /// <summary>Variables a run would pass with -Define (upstream -D name=value): references to them resolve.</summary>
     [Parameter]
@@ -41,13 +52,13 @@ public sealed class GetMilkCheckGraphCommand : MilkCheckCmdletBase
 
     protected override void ProcessRecord()
     {
-        if (Service is not null)
+        if (Service is not null && !RecordIsAPipedPathItem(nameof(Service)))
             _services.AddRange(Service);
     }
 
     protected override void EndProcessing()
     {
-        var configuration = LoadValidConfiguration(Path, new LoadOptions { Defines = ToDefines(Define) });
+        var configuration = LoadValidConfiguration(ConfigurationPath.From(Path, LiteralPath), new LoadOptions { Defines = ToDefines(Define) });
         var known = new HashSet<string>(configuration.EntityNames, StringComparer.Ordinal);
         foreach (string name in _services.Concat(ExcludeService ?? Array.Empty<string>()))
             if (!known.Contains(name))

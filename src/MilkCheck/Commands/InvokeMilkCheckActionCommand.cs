@@ -16,7 +16,7 @@ namespace MilkCheck.Commands;
 /// </summary>
 /// <example><code>Invoke-MilkCheckAction status -Service lustre_servers</code></example>
 /// <example><code>$r | Where-Object Status -ne Done | Invoke-MilkCheckAction start</code></example>
-[Cmdlet(VerbsLifecycle.Invoke, "MilkCheckAction", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Invoke, "MilkCheckAction", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(ActionResult))]
 public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
 {
@@ -28,23 +28,37 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
     /// <summary>Entry services: top-level names or dotted member names; all roots when omitted.</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("Name")]
+    [SupportsWildcards]
     [ArgumentCompleter(typeof(ServiceNameCompleter))]
     public string[]? Service { get; set; }
 
-    /// <summary>The configuration; binds from a result's Path, so a piped rerun needs none.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    /// <summary>The configuration (wildcards must match one item); binds from a result's Path, so a piped rerun needs none.</summary>
+    [Parameter(ParameterSetName = PathSet, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
     public string? Path { get; set; }
 
-    /// <summary>Restricts every target to these nodes (upstream -n); piped FailedNodes are united.</summary>
+    /// <summary>The configuration directory or YAML file, taken as written (no wildcards); binds from PSPath, so Get-Item output pipes in.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string? LiteralPath { get; set; }
+
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    /// <summary>Restricts every target to these nodes (upstream -n): node set expressions, united; piped FailedNodes are united too.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("FailedNodes")]
     [AllowEmptyString]
+    [AllowEmptyCollection]
     [AllowNull]
-    public string? Node { get; set; }
+    [ArgumentCompleter(typeof(NodeGroupCompleter))]
+    public string[]? Node { get; set; }
 
-    /// <summary>Removes these nodes from every target (upstream -x).</summary>
+    /// <summary>Removes these nodes from every target (upstream -x): node set expressions, united.</summary>
     [Parameter]
-    public string? ExcludeNode { get; set; }
+    [ArgumentCompleter(typeof(NodeGroupCompleter))]
+    public string[]? ExcludeNode { get; set; }
 
     /// <summary>Top-level services or groups that become Locked (upstream -X).</summary>
     [Parameter]
@@ -53,6 +67,7 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
 
     /// <summary>Only top-level entities carrying one of these tags run (upstream -t; commas split).</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(TagCompleter))]
     public string[]? Tag { get; set; }
 
     /// <summary>Variables replacing file-level ones (upstream -D name=value).</summary>
@@ -82,10 +97,10 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
 
     protected override void ProcessRecord()
     {
-        if (Service is not null)
+        if (Service is not null && !RecordIsAPipedPathItem(nameof(Service)))
             _services.AddRange(Service.Where(s => !string.IsNullOrWhiteSpace(s)));
-        if (!string.IsNullOrWhiteSpace(Node))
-            _nodes.Add(Node);
+        if (Node is not null)
+            _nodes.AddRange(Node.Where(n => !string.IsNullOrWhiteSpace(n)));
     }
 
     protected override void StopProcessing() => _cancel.Cancel();
@@ -105,8 +120,10 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
     private void Run()
     {
         IReadOnlyDictionary<string, string> defines = ToDefines(Define);
-        MilkCheckConfiguration configuration = LoadValidConfiguration(string.IsNullOrEmpty(Path) ? null : Path,
+        MilkCheckConfiguration configuration = LoadValidConfiguration(ConfigurationPath.From(Path, LiteralPath),
             new LoadOptions { Defines = defines, UndefinedRunVariableIsError = true });
+        if (!ExpandServicePatterns(configuration))
+            return;
         MilkCheckRun run;
         try
         {
@@ -120,6 +137,7 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
         }
         foreach (var (_, message) in run.Warnings)
             WriteWarning(message);
+        WritePlanVerbose(run);
         if (IsWhatIf())
         {
             foreach (PlannedAction action in run.Preview)
@@ -140,10 +158,11 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
     {
         using var queue = new PipelineQueue();
         run.AddObserver(queue);
-        Task running = Task.Run(() => run.RunAsync(_cancel.Token));
-        running.ContinueWith(_ => queue.Complete(), TaskScheduler.Default);
+        Task runTask = Task.Run(() => run.RunAsync(_cancel.Token));
+        runTask.ContinueWith(_ => queue.Complete(), TaskScheduler.Default);
         int total = run.EntityCount;
         var written = new List<ActionResult>();
+        var running = new List<string>(); // service.action in start order: the progress's current operation
         ErrorRecord? stopError = null; // -ErrorAction Stop: written once every result of the stopped run is out
         var progress = new ProgressRecord(1, $"MilkCheck {Action}", "starting") { PercentComplete = 0 };
         try
@@ -152,7 +171,15 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
             {
                 switch (item)
                 {
+                    case PipelineQueue.ActionStartedItem started:
+                        running.Add($"{started.Service}.{started.Action}");
+                        WriteVerbose($"{started.Service}.{started.Action}: started on {Count(started.Nodes)}.");
+                        break;
                     case ActionResult result:
+                        running.Remove($"{result.Service}.{result.Action}");
+                        WriteVerbose($"{result.Service}.{result.Action}: {result.Status} after {result.Duration.TotalSeconds:0.00} s" +
+                            (result.Nodes.Count > 0 ? $" on {Count(result.Nodes.Count)}" : string.Empty) +
+                            (result.FailedNodes.Length > 0 ? $" ({result.FailedNodes} failed)." : "."));
                         written.Add(result);
                         WriteObject(result);
                         if (ErrorRecords.Outcome(result) is { } error)
@@ -169,11 +196,15 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
                         WriteWarning(warning.Message);
                         break;
                 }
-                progress.StatusDescription = $"{written.Count} of {total} services done, {run.NodesInFlight} node command(s) in flight";
-                progress.PercentComplete = total == 0 ? 100 : Math.Min(100, written.Count * 100 / total);
+                // A new record each time: a host may keep the records it was given (the PowerShell API's Progress stream does).
+                progress = new ProgressRecord(1, $"MilkCheck {Action}", $"{written.Count} of {total} services done, {run.NodesInFlight} node command(s) in flight")
+                {
+                    CurrentOperation = running.Count == 0 ? null : "Running " + string.Join(", ", running),
+                    PercentComplete = total == 0 ? 100 : Math.Min(100, written.Count * 100 / total),
+                };
                 WriteProgress(progress);
             }
-            running.GetAwaiter().GetResult();
+            runTask.GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
         {
@@ -189,14 +220,13 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
             _cancel.Cancel();
             try
             {
-                running.Wait(TimeSpan.FromSeconds(10));
+                runTask.Wait(TimeSpan.FromSeconds(10));
             }
             catch (AggregateException)
             {
             }
-            progress.RecordType = ProgressRecordType.Completed;
             if (!Stopping)
-                WriteProgress(progress);
+                WriteProgress(new ProgressRecord(1, $"MilkCheck {Action}", progress.StatusDescription) { RecordType = ProgressRecordType.Completed });
         }
         if (Summary || configuration.Global.Report != ReportMode.No)
         {
@@ -207,12 +237,72 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
             WriteError(stopError);
     }
 
+    /// <summary>
+    /// Replaces wildcard -Service patterns with the names they match (case-insensitive, as Get-MilkCheckService);
+    /// plain names go to the engine as written, so an unknown one stays MilkCheck.UnknownService. When names were
+    /// given and every one was a pattern matching nothing, nothing runs (a warning says so): an empty selection
+    /// never widens to every service.
+    /// </summary>
+    private bool ExpandServicePatterns(MilkCheckConfiguration configuration)
+    {
+        if (_services.Count == 0)
+            return true;
+        var expanded = new List<string>();
+        foreach (string name in _services)
+        {
+            if (!WildcardPattern.ContainsWildcardCharacters(name))
+            {
+                expanded.Add(name);
+                continue;
+            }
+            var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+            var matches = configuration.EntityNames.Where(pattern.IsMatch).ToList();
+            WriteVerbose(matches.Count == 0 ? $"-Service '{name}' matches no service." : $"-Service '{name}' matches {string.Join(", ", matches)}.");
+            expanded.AddRange(matches);
+        }
+        _services.Clear();
+        _services.AddRange(expanded.Distinct(StringComparer.Ordinal));
+        if (_services.Count > 0)
+            return true;
+        WriteWarning("No service matches the -Service patterns given: nothing runs.");
+        return false;
+    }
+
+    private static string Count(int nodes) => nodes == 1 ? "1 node" : $"{nodes} nodes";
+
+    /// <summary>-Verbose: what the run will do before it does it (entries, reached entities, actions, nodes).</summary>
+    private void WritePlanVerbose(MilkCheckRun run)
+    {
+        IReadOnlyList<PlannedAction> plan = run.Preview;
+        long nodes = 0;
+        var sets = new List<NodeSet>();
+        foreach (PlannedAction action in plan)
+        {
+            try
+            {
+                // Targets are resolved already (no @group left); a local action runs once, on localhost.
+                NodeSet set = NodeSet.Parse(action.Target.Length > 0 ? action.Target : "localhost", GroupResolver.None);
+                nodes += set.Count;
+                sets.Add(set);
+            }
+            catch (NodeSetParseException)
+            {
+            }
+        }
+        long distinct = sets.Count == 0 ? 0 : NodeSet.UnionAll(sets).Count; // folded sets: cheap for thousands of nodes
+        string entries = _services.Count > 0 ? string.Join(", ", _services) : "every root service";
+        WriteVerbose($"Plan: '{Action}' from {entries}: {run.EntityCount} entities reached, {plan.Count} action(s) to run, {nodes} node command(s) on {distinct} distinct node(s).");
+        foreach (PlannedAction action in plan)
+            WriteVerbose($"Plan: {action.Service}.{action.Action} on {(action.Target.Length > 0 ? action.Target : "localhost")}.");
+    }
+
     private RunOptions BuildOptions(IReadOnlyDictionary<string, string> defines)
     {
         NodeSet? nodes = null;
         if (_nodes.Count > 0)
             nodes = NodeSet.UnionAll(_nodes.Select(ParseOrThrow));
-        NodeSet? excluded = string.IsNullOrWhiteSpace(ExcludeNode) ? null : ParseOrThrow(ExcludeNode);
+        string[] excludedExpressions = (ExcludeNode ?? Array.Empty<string>()).Where(n => !string.IsNullOrWhiteSpace(n)).ToArray();
+        NodeSet? excluded = excludedExpressions.Length == 0 ? null : NodeSet.UnionAll(excludedExpressions.Select(ParseOrThrow));
         return new RunOptions
         {
             Action = Action,

@@ -7,12 +7,23 @@ namespace MilkCheck.Commands;
 /// <summary>
 /// <para type="synopsis">Validates a MilkCheck configuration: one ConfigDiagnostic per problem.</para>
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "MilkCheckConfig")]
+[Cmdlet(VerbsDiagnostic.Test, "MilkCheckConfig", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(ConfigDiagnostic), typeof(bool))]
 public sealed class TestMilkCheckConfigCommand : MilkCheckCmdletBase
 {
-    [Parameter(Position = 0)]
+    /// <summary>The configuration directory or YAML file; wildcards must match exactly one item.</summary>
+    [Parameter(Position = 0, ParameterSetName = PathSet)]
+    [SupportsWildcards]
     public string? Path { get; set; }
+
+    /// <summary>The configuration directory or YAML file, taken as written (no wildcards); binds from PSPath, so Get-Item output pipes in.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string? LiteralPath { get; set; }
+
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
 
     /// <summary>Variables a run would pass with -Define (upstream -D name=value): references to them resolve.</summary>
     [Parameter]
@@ -24,7 +35,7 @@ public sealed class TestMilkCheckConfigCommand : MilkCheckCmdletBase
 
     protected override void EndProcessing()
     {
-        var configuration = LoadConfiguration(Path, runCommands: false, new LoadOptions { Defines = ToDefines(Define) });
+        var configuration = LoadConfiguration(ConfigurationPath.From(Path, LiteralPath), runCommands: false, new LoadOptions { Defines = ToDefines(Define) });
         if (Quiet)
         {
             WriteObject(!configuration.HasErrors);

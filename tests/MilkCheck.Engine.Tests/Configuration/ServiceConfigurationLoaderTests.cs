@@ -362,6 +362,16 @@ public sealed class ServiceConfigurationLoaderTests : IDisposable
     }
 
     [Fact]
+    public void UnclosedFlowSequence_IsReportedWithoutDotNetExceptionText()
+    {
+        ServiceModel model = Load(("s.yaml", "services:\n  a:\n    b: [unclosed\n    c: d\n"));
+        ConfigDiagnostic error = Single(model, ServiceConfigurationLoader.Ids.YamlSyntax);
+        Assert.Contains("unclosed '['", error.Message);
+        Assert.DoesNotContain("Operation is not valid", error.Message);
+        Assert.DoesNotContain("current state of the object", error.Message);
+    }
+
+    [Fact]
     public void BrokenFile_DoesNotHideProblemsOfTheOtherFiles()
     {
         ServiceModel model = Load(("a.yaml", "services: [\n"), ("b.yaml", "services:\n  b: { require: [ zz ], actions: { start: { cmd: x } } }\n"));

@@ -65,4 +65,42 @@ public sealed class ResultTextTests
         Assert.Contains(" > n4: fine", ResultText.ActionBlock(result, errorsOnly: false));
         Assert.Contains(" > n4 exited with 0", ResultText.ActionBlock(result, errorsOnly: false));
     }
+
+    private static ActionResult Unreachable() =>
+        new("admin", "", EntityKind.Service, "start", ActionStatus.Error, true, "admin[1-3]", "admin[1-3]",
+            new[]
+            {
+                new NodeResult("admin1", "admin", "start", NodeStatus.Unreachable, null, "", TimeSpan.Zero, "Name or service not known"),
+                new NodeResult("admin2", "admin", "start", NodeStatus.Unreachable, null, "", TimeSpan.Zero, "Name or service not known"),
+                new NodeResult("admin3", "admin", "start", NodeStatus.AuthenticationFailed, null, "", TimeSpan.Zero, "Permission denied\n(publickey)"),
+            },
+            Array.Empty<ActionResult>(), "cmd", DateTimeOffset.UnixEpoch, TimeSpan.FromMilliseconds(10), 1, null);
+
+    [Fact]
+    public void ActionBlock_SaysWhyNodesWereNotReached()
+    {
+        Assert.Equal("""
+            start admin ran in 0.01 s
+             > admin[1-2]: unreachable: Name or service not known
+             > admin3: authentication failed: Permission denied (publickey)
+            """.ReplaceLineEndings("\n"), ResultText.ActionBlock(Unreachable()));
+    }
+
+    [Fact]
+    public void FailureReasons_NameTheFailedNodesAndWhyOnOneLine()
+    {
+        Assert.Equal("admin[1-2] unreachable: Name or service not known; admin3 authentication failed: Permission denied (publickey)",
+            ResultText.FailureReasons(Unreachable()));
+    }
+
+    [Fact]
+    public void Records_ShowAsOneShortLine()
+    {
+        ActionResult result = Unreachable();
+        Assert.Equal("admin.start: Error on admin[1-3]", result.ToString());
+        Assert.Equal("admin.start: Done", (result with { Status = ActionStatus.Done, FailedNodes = "" }).ToString());
+        Assert.Equal("compute05: Failed (1)", Node("compute05", NodeStatus.Failed, 1, "x").ToString());
+        Assert.Equal("admin1: Unreachable", result.Nodes[0].ToString());
+        Assert.Equal("network (Require)", new DependencyInfo("network", DependencyKind.Require).ToString());
+    }
 }
