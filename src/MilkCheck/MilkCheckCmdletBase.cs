@@ -169,6 +169,48 @@ public abstract class MilkCheckCmdletBase : PSCmdlet
         }
         return defines;
     }
+
+    /// <summary>
+    /// Replaces wildcard patterns with the names they match (case-insensitive, as Get-MilkCheckService); plain names
+    /// stay as written, so an unknown one is still reported as unknown where it is used. Null (after a warning) when
+    /// names were given and every one was a pattern matching nothing: an empty selection never widens to everything.
+    /// </summary>
+    protected IReadOnlyList<string>? ExpandNamePatterns(IReadOnlyList<string> names, IReadOnlyList<string> known, string parameter)
+    {
+        if (names.Count == 0)
+            return names;
+        var expanded = new List<string>();
+        foreach (string name in names)
+        {
+            if (!WildcardPattern.ContainsWildcardCharacters(name))
+            {
+                expanded.Add(name);
+                continue;
+            }
+            var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
+            var matches = known.Where(pattern.IsMatch).ToList();
+            WriteVerbose(matches.Count == 0 ? $"-{parameter} '{name}' matches no service." : $"-{parameter} '{name}' matches {string.Join(", ", matches)}.");
+            expanded.AddRange(matches);
+        }
+        if (expanded.Count > 0)
+            return expanded.Distinct(StringComparer.Ordinal).ToArray();
+        WriteWarning($"No service matches the -{parameter} patterns given: nothing runs.");
+        return null;
+    }
+
+    /// <summary>The union of node set expressions (blank ones ignored); null when none; a bad one ends the command.</summary>
+    protected NodeSet? UniteNodeSetsOrThrow(IEnumerable<string> expressions)
+    {
+        var sets = new List<NodeSet>();
+        foreach (string expression in expressions.Where(e => !string.IsNullOrWhiteSpace(e)))
+        {
+            NodeSet? set = ParseNodeSet(expression, out ErrorRecord? error);
+            if (error is not null)
+                ThrowTerminatingError(error);
+            sets.Add(set!);
+        }
+        return sets.Count == 0 ? null : NodeSet.UnionAll(sets);
+    }
 }
 
 /// <summary>Which configuration a cmdlet was given: -Path (wildcards), -LiteralPath, or neither (the default).</summary>

@@ -1,7 +1,5 @@
 using System.Collections;
-using System.Collections.Concurrent;
 using System.Management.Automation;
-using System.Management.Automation.Host;
 using MilkCheck.Configuration;
 using MilkCheck.Execution;
 using MilkCheck.NodeSets;
@@ -18,7 +16,7 @@ namespace MilkCheck.Commands;
 /// <example><code>$r | Where-Object Status -ne Done | Invoke-MilkCheckAction start</code></example>
 [Cmdlet(VerbsLifecycle.Invoke, "MilkCheckAction", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(ActionResult))]
-public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
+public sealed class InvokeMilkCheckActionCommand : RunCmdletBase
 {
     [Parameter(Mandatory = true, Position = 0)]
     [ArgumentCompleter(typeof(ActionNameCompleter))]
@@ -93,7 +91,6 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
 
     private readonly List<string> _services = new();
     private readonly List<string> _nodes = new();
-    private readonly CancellationTokenSource _cancel = new();
 
     protected override void ProcessRecord()
     {
@@ -103,27 +100,15 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
             _nodes.AddRange(Node.Where(n => !string.IsNullOrWhiteSpace(n)));
     }
 
-    protected override void StopProcessing() => _cancel.Cancel();
-
     protected override void EndProcessing()
-    {
-        try
-        {
-            Run();
-        }
-        finally
-        {
-            _cancel.Dispose();
-        }
-    }
-
-    private void Run()
     {
         IReadOnlyDictionary<string, string> defines = ToDefines(Define);
         MilkCheckConfiguration configuration = LoadValidConfiguration(ConfigurationPath.From(Path, LiteralPath),
             new LoadOptions { Defines = defines, UndefinedRunVariableIsError = true });
-        if (!ExpandServicePatterns(configuration))
+        if (ExpandNamePatterns(_services, configuration.EntityNames, nameof(Service)) is not { } services)
             return;
+        _services.Clear();
+        _services.AddRange(services);
         MilkCheckRun run;
         try
         {
@@ -137,7 +122,7 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
         }
         foreach (var (_, message) in run.Warnings)
             WriteWarning(message);
-        WritePlanVerbose(run);
+        WritePlanVerbose(run, _services.Count > 0 ? string.Join(", ", _services) : "every root service");
         if (IsWhatIf())
         {
             foreach (PlannedAction action in run.Preview)
@@ -147,87 +132,10 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
         string summary = $"Run '{Action}' on {(_services.Count > 0 ? string.Join(", ", _services.Distinct()) : "every service")} ({run.Preview.Count} action(s))";
         if (!ShouldProcess(summary, $"{summary}?", "Invoke-MilkCheckAction"))
             return;
-        if (configuration.Global.ConfirmActions.Contains(Action, StringComparer.Ordinal) && !Force && !AskConfirmation())
+        if (configuration.Global.ConfirmActions.Contains(Action, StringComparer.Ordinal) && !Force && !ConfirmConfiguredAction(Action))
             return;
         WarnAboutFileLimit(run.DefaultFanout);
-        Execute(run, configuration);
-    }
-
-    /// <summary>Runs on a worker and writes, from this thread only, each result as it becomes final.</summary>
-    private void Execute(MilkCheckRun run, MilkCheckConfiguration configuration)
-    {
-        using var queue = new PipelineQueue();
-        run.AddObserver(queue);
-        Task runTask = Task.Run(() => run.RunAsync(_cancel.Token));
-        runTask.ContinueWith(_ => queue.Complete(), TaskScheduler.Default);
-        int total = run.EntityCount;
-        var written = new List<ActionResult>();
-        var running = new List<string>(); // service.action in start order: the progress's current operation
-        ErrorRecord? stopError = null; // -ErrorAction Stop: written once every result of the stopped run is out
-        var progress = new ProgressRecord(1, $"MilkCheck {Action}", "starting") { PercentComplete = 0 };
-        try
-        {
-            foreach (object item in queue.Drain(_cancel.Token))
-            {
-                switch (item)
-                {
-                    case PipelineQueue.ActionStartedItem started:
-                        running.Add($"{started.Service}.{started.Action}");
-                        WriteVerbose($"{started.Service}.{started.Action}: started on {Count(started.Nodes)}.");
-                        break;
-                    case ActionResult result:
-                        running.Remove($"{result.Service}.{result.Action}");
-                        WriteVerbose($"{result.Service}.{result.Action}: {result.Status} after {result.Duration.TotalSeconds:0.00} s" +
-                            (result.Nodes.Count > 0 ? $" on {Count(result.Nodes.Count)}" : string.Empty) +
-                            (result.FailedNodes.Length > 0 ? $" ({result.FailedNodes} failed)." : "."));
-                        written.Add(result);
-                        WriteObject(result);
-                        if (ErrorRecords.Outcome(result) is { } error)
-                        {
-                            if (!run.StopAtFirstFailure)
-                                WriteError(error);
-                            else
-                                stopError ??= error;
-                        }
-                        else if (ErrorRecords.OutcomeWarning(result) is { } warning)
-                            WriteWarning(warning);
-                        break;
-                    case PipelineQueue.WarningItem warning:
-                        WriteWarning(warning.Message);
-                        break;
-                }
-                // A new record each time: a host may keep the records it was given (the PowerShell API's Progress stream does).
-                progress = new ProgressRecord(1, $"MilkCheck {Action}", $"{written.Count} of {total} services done, {run.NodesInFlight} node command(s) in flight")
-                {
-                    CurrentOperation = running.Count == 0 ? null : "Running " + string.Join(", ", running),
-                    PercentComplete = total == 0 ? 100 : Math.Min(100, written.Count * 100 / total),
-                };
-                WriteProgress(progress);
-            }
-            runTask.GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
-        {
-            // Ctrl+C: the results already written stay written.
-        }
-        catch (InvalidOperationException e) when (!_cancel.IsCancellationRequested)
-        {
-            ThrowTerminatingError(ErrorRecords.InternalError(e));
-        }
-        finally
-        {
-            // Stopping (Ctrl+C, a stopped pipeline): kill what runs and wait until it is gone and its transports closed.
-            _cancel.Cancel();
-            try
-            {
-                runTask.Wait(TimeSpan.FromSeconds(10));
-            }
-            catch (AggregateException)
-            {
-            }
-            if (!Stopping)
-                WriteProgress(new ProgressRecord(1, $"MilkCheck {Action}", progress.StatusDescription) { RecordType = ProgressRecordType.Completed });
-        }
+        IReadOnlyList<ActionResult> written = ExecuteRun(run, out ErrorRecord? stopError);
         if (Summary || configuration.Global.Report != ReportMode.No)
         {
             var message = new HostInformationMessage { Message = RunSummary.FromResults(written).ToString(), NoNewLine = false };
@@ -237,78 +145,14 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
             WriteError(stopError);
     }
 
-    /// <summary>
-    /// Replaces wildcard -Service patterns with the names they match (case-insensitive, as Get-MilkCheckService);
-    /// plain names go to the engine as written, so an unknown one stays MilkCheck.UnknownService. When names were
-    /// given and every one was a pattern matching nothing, nothing runs (a warning says so): an empty selection
-    /// never widens to every service.
-    /// </summary>
-    private bool ExpandServicePatterns(MilkCheckConfiguration configuration)
-    {
-        if (_services.Count == 0)
-            return true;
-        var expanded = new List<string>();
-        foreach (string name in _services)
-        {
-            if (!WildcardPattern.ContainsWildcardCharacters(name))
-            {
-                expanded.Add(name);
-                continue;
-            }
-            var pattern = new WildcardPattern(name, WildcardOptions.IgnoreCase);
-            var matches = configuration.EntityNames.Where(pattern.IsMatch).ToList();
-            WriteVerbose(matches.Count == 0 ? $"-Service '{name}' matches no service." : $"-Service '{name}' matches {string.Join(", ", matches)}.");
-            expanded.AddRange(matches);
-        }
-        _services.Clear();
-        _services.AddRange(expanded.Distinct(StringComparer.Ordinal));
-        if (_services.Count > 0)
-            return true;
-        WriteWarning("No service matches the -Service patterns given: nothing runs.");
-        return false;
-    }
-
-    private static string Count(int nodes) => nodes == 1 ? "1 node" : $"{nodes} nodes";
-
-    /// <summary>-Verbose: what the run will do before it does it (entries, reached entities, actions, nodes).</summary>
-    private void WritePlanVerbose(MilkCheckRun run)
-    {
-        IReadOnlyList<PlannedAction> plan = run.Preview;
-        long nodes = 0;
-        var sets = new List<NodeSet>();
-        foreach (PlannedAction action in plan)
-        {
-            try
-            {
-                // Targets are resolved already (no @group left); a local action runs once, on localhost.
-                NodeSet set = NodeSet.Parse(action.Target.Length > 0 ? action.Target : "localhost", GroupResolver.None);
-                nodes += set.Count;
-                sets.Add(set);
-            }
-            catch (NodeSetParseException)
-            {
-            }
-        }
-        long distinct = sets.Count == 0 ? 0 : NodeSet.UnionAll(sets).Count; // folded sets: cheap for thousands of nodes
-        string entries = _services.Count > 0 ? string.Join(", ", _services) : "every root service";
-        WriteVerbose($"Plan: '{Action}' from {entries}: {run.EntityCount} entities reached, {plan.Count} action(s) to run, {nodes} node command(s) on {distinct} distinct node(s).");
-        foreach (PlannedAction action in plan)
-            WriteVerbose($"Plan: {action.Service}.{action.Action} on {(action.Target.Length > 0 ? action.Target : "localhost")}.");
-    }
-
     private RunOptions BuildOptions(IReadOnlyDictionary<string, string> defines)
     {
-        NodeSet? nodes = null;
-        if (_nodes.Count > 0)
-            nodes = NodeSet.UnionAll(_nodes.Select(ParseOrThrow));
-        string[] excludedExpressions = (ExcludeNode ?? Array.Empty<string>()).Where(n => !string.IsNullOrWhiteSpace(n)).ToArray();
-        NodeSet? excluded = excludedExpressions.Length == 0 ? null : NodeSet.UnionAll(excludedExpressions.Select(ParseOrThrow));
         return new RunOptions
         {
             Action = Action,
             Services = _services.Distinct(StringComparer.Ordinal).ToArray(),
-            Nodes = nodes,
-            ExcludedNodes = excluded,
+            Nodes = UniteNodeSetsOrThrow(_nodes),
+            ExcludedNodes = UniteNodeSetsOrThrow(ExcludeNode ?? Array.Empty<string>()),
             ExcludedServices = ExcludeService ?? Array.Empty<string>(),
             Tags = (Tag ?? Array.Empty<string>()).SelectMany(t => t.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
             Defines = defines,
@@ -317,50 +161,4 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
             StopAtFirstFailure = ErrorActionIsStop(),
         };
     }
-
-    private NodeSet ParseOrThrow(string expression)
-    {
-        NodeSet? set = ParseNodeSet(expression, out ErrorRecord? error);
-        if (error is not null)
-            ThrowTerminatingError(error);
-        return set!;
-    }
-
-    /// <summary>Each command in flight holds file descriptors (a connection, or pipes): say so when the fanout may exceed the limit.</summary>
-    private void WarnAboutFileLimit(int fanout)
-    {
-        if (Transports.OpenFileLimit() is { } limit && fanout * 4L + 64 > limit)
-            WriteWarning($"Fanout {fanout} may need about {fanout * 4 + 64} file descriptors but this process may open {limit} (ulimit -n): lower -Fanout or raise the limit.");
-    }
-
-    private bool ErrorActionIsStop()
-    {
-        object? value = MyInvocation.BoundParameters.TryGetValue("ErrorAction", out object? bound) ? bound : GetVariableValue("ErrorActionPreference");
-        return value is not null && LanguagePrimitives.TryConvertTo(value, out ActionPreference preference) && preference == ActionPreference.Stop;
-    }
-
-    private bool IsWhatIf()
-    {
-        if (MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? value))
-            return value is SwitchParameter { IsPresent: true } || value is true;
-        return GetVariableValue("WhatIfPreference") is { } preference && LanguagePrimitives.IsTrue(preference);
-    }
-
-    private bool AskConfirmation()
-    {
-        try
-        {
-            return ShouldContinue($"Are you sure to run {Action} action?", "MilkCheck (confirm_actions)");
-        }
-        catch (Exception e) when (e is PSInvalidOperationException or HostException or NotImplementedException)
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new InvalidOperationException($"'{Action}' is listed in confirm_actions and this session cannot ask: add -Force to run it without the question.", e),
-                "MilkCheck.ConfirmationUnavailable", ErrorCategory.PermissionDenied, Action));
-            return false;
-        }
-    }
-
-    private static string Describe(PlannedAction action) =>
-        $"Run '{action.Action}' of '{action.Service}' on {(action.Target.Length > 0 ? action.Target : "localhost")}: {action.Command}";
 }
