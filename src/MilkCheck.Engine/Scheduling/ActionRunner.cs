@@ -159,49 +159,63 @@ internal sealed class ActionRunner
         {
             case ExecutionMode.Local:
             case ExecutionMode.Delegate:
-                return new[] { await RunOneAsync(local, "localhost", command, spec, service, token).ConfigureAwait(false) };
+                return await RunEachAsync(local, new[] { ("localhost", command) }, spec, service, token).ConfigureAwait(false);
             case ExecutionMode.Exec when ExecPlaceholders.UsesAllHosts(command):
             {
                 // %hosts: one process stands for every node.
                 string all = target!.ToString();
-                NodeResult one = await RunOneAsync(local, all, ExecPlaceholders.Substitute(command, all, 0, all), spec, service, token).ConfigureAwait(false);
+                NodeResult one = (await RunEachAsync(local, new[] { (all, ExecPlaceholders.Substitute(command, all, 0, all)) }, spec, service, token)
+                    .ConfigureAwait(false))[0];
                 return target.Select(n => one with { Node = n }).ToArray();
             }
             case ExecutionMode.Exec:
             {
                 string all = target!.ToString();
-                var tasks = new List<Task<NodeResult>>();
-                int rank = 0;
-                foreach (string name in target)
-                    tasks.Add(RunOneAsync(local, name, ExecPlaceholders.Substitute(command, name, rank++, all), spec, service, token));
-                return await Task.WhenAll(tasks).ConfigureAwait(false);
+                return await RunEachAsync(local, target.Select((name, rank) => (name, ExecPlaceholders.Substitute(command, name, rank, all))),
+                    spec, service, token).ConfigureAwait(false);
             }
             case ExecutionMode.Remote:
             {
                 ITransport remote = _remote ?? throw new InvalidOperationException("A run that executes needs its transports.");
-                var tasks = new List<Task<NodeResult>>();
-                foreach (string name in target!)
-                    tasks.Add(RunOneAsync(remote, name, command, spec, service, token));
-                return await Task.WhenAll(tasks).ConfigureAwait(false);
+                return await RunEachAsync(remote, target!.Select(name => (name, command)), spec, service, token).ConfigureAwait(false);
             }
             default:
                 throw new InvalidOperationException($"Unknown execution mode {spec.Mode}.");
         }
     }
 
-    private async Task<NodeResult> RunOneAsync(ITransport transport, string name, string command, ActionSpec spec, string service, CancellationToken token)
+    /// <summary>
+    /// Starts each node's command as the fanout admits it: work is created node by node, never a waiting task per
+    /// node up front (100,000 nodes cost what the fanout runs, not 100,000 waiters). Stopped, the nodes not started
+    /// are Cancelled at once.
+    /// </summary>
+    private async Task<IReadOnlyList<NodeResult>> RunEachAsync(ITransport transport, IEnumerable<(string Node, string Command)> work,
+        ActionSpec spec, string service, CancellationToken token)
+    {
+        var running = new List<Task<NodeResult>>();
+        foreach (var (name, command) in work)
+        {
+            IDisposable slot;
+            try
+            {
+                slot = await _limiter.AcquireAsync(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                running.Add(Task.FromResult(Report(new NodeResult(name, service, spec.Name, NodeStatus.Cancelled, null, string.Empty, TimeSpan.Zero, CancelledReason))));
+                continue;
+            }
+            running.Add(RunOneAsync(transport, name, command, spec, service, slot, token));
+        }
+        return await Task.WhenAll(running).ConfigureAwait(false);
+    }
+
+    /// <summary>One node's command in the fanout slot it holds, released when the command is over.</summary>
+    private async Task<NodeResult> RunOneAsync(ITransport transport, string name, string command, ActionSpec spec, string service,
+        IDisposable slot, CancellationToken token)
     {
         NodeOutcome outcome;
         var watch = Stopwatch.StartNew();
-        IDisposable slot;
-        try
-        {
-            slot = await _limiter.AcquireAsync(token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            return Report(new NodeResult(name, service, spec.Name, NodeStatus.Cancelled, null, string.Empty, TimeSpan.Zero, CancelledReason));
-        }
         using (slot)
         {
             try
