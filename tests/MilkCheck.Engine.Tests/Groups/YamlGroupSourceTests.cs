@@ -226,4 +226,28 @@ public sealed class YamlGroupSourceTests : IDisposable
         var error = Assert.Throws<GroupResolverException>(() => YamlGroupSource.LoadFile(_dir["none.yaml"]));
         Assert.Equal(GroupErrorKind.Configuration, error.Kind);
     }
+
+    [Fact]
+    public void ABillionLaughsGroupFile_IsAPositionedErrorNotAnOutOfMemory()
+    {
+        string yaml = MilkCheck.Engine.Tests.Hostile.HostileConfigurationTests.BillionLaughs("roles:\n  all: *l8\n");
+        GroupResolverException error = LoadFails(yaml);
+        Assert.Contains("cluster.yaml:", error.Message);
+        Assert.Contains("alias", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void ADeeplyNestedGroupFile_IsAPositionedErrorNotAStackOverflow()
+    {
+        GroupResolverException error = LoadFails("roles:\n  adm: " + new string('[', 30_000) + "\n");
+        Assert.Contains("cluster.yaml:2:", error.Message);
+    }
+
+    [Fact]
+    public void AGroupDefinedTwice_IsAnErrorAtTheSecond()
+    {
+        GroupResolverException error = LoadFails("roles:\n  adm: n1\n  adm: n2\n");
+        Assert.StartsWith(_dir["cluster.yaml"] + ":3:", error.Message);
+        Assert.Contains("'adm'", error.Message);
+    }
 }

@@ -1,23 +1,21 @@
-using System.Text.RegularExpressions;
+using MilkCheck.Configuration;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace MilkCheck.NodeSets;
 
 /// <summary>
-/// Turns a groups.d YAML document into sources. The only type touching YamlDotNet for groups, so that assembly
+/// Turns a groups.d YAML document into sources, through the same reader as the service files (positions, depth and
+/// alias bounds) and the same YAML 1.1 scalar typing. The only type touching YAML for groups, so that YamlDotNet
 /// loads only when a YAML source exists. Stateless.
 /// </summary>
-internal static partial class YamlGroupFileParser
+internal static class YamlGroupFileParser
 {
-    private const string StringTag = "tag:yaml.org,2002:str";
-
     public static IReadOnlyList<(string Source, YamlSourceGroups Groups)> Parse(string path, string text)
     {
-        var stream = new YamlStream();
+        List<YamlTreeNode> documents;
         try
         {
-            stream.Load(new StringReader(text));
+            documents = YamlTreeReader.ReadDocuments(path, new StringReader(text));
         }
         catch (YamlException exception)
         {
@@ -25,37 +23,46 @@ internal static partial class YamlGroupFileParser
                 $"{path}:{exception.Start.Line}:{exception.Start.Column}: invalid YAML: {InnermostMessage(exception)}", exception);
         }
 
-        if (stream.Documents.Count > 1)
+        if (documents.Count > 1)
         {
-            YamlNode second = stream.Documents[1].RootNode;
-            throw Error(path, second, "the file holds several YAML documents; keep a single mapping of sources.");
+            throw Error(documents[1], "the file holds several YAML documents; keep a single mapping of sources.");
         }
 
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        if (documents.Count == 0 || documents[0].Kind != YamlKind.Mapping)
         {
-            string where = stream.Documents.Count == 0 ? $"{path}:1:1" : Position(path, stream.Documents[0].RootNode);
+            string where = documents.Count == 0 ? $"{path}:1:1" : documents[0].Location.ToString();
             throw new GroupResolverException(GroupErrorKind.Configuration,
                 $"{where}: invalid content: the document must be a mapping of source names to mappings of groups " +
                 "(for example 'roles:' followed by indented 'adm: node1' lines).");
         }
 
         var sources = new List<(string, YamlSourceGroups)>();
-        foreach ((YamlNode sourceKey, YamlNode sourceValue) in root.Children)
+        var seenSources = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (sourceKey, sourceValue) in documents[0].Pairs)
         {
-            string source = StringKey(path, sourceKey, "source");
-            if (sourceValue is not YamlMappingNode groupsNode)
+            string source = StringKey(sourceKey, "source");
+            if (!seenSources.Add(source))
             {
-                throw Error(path, sourceValue,
-                    $"invalid content: group source '{source}' is not a mapping of group names to node sets.");
+                throw Error(sourceKey, $"invalid YAML: duplicate source '{source}': define each source once.");
             }
 
-            var names = new List<string>(groupsNode.Children.Count);
-            var values = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach ((YamlNode groupKey, YamlNode groupValue) in groupsNode.Children)
+            if (sourceValue.Kind != YamlKind.Mapping)
             {
-                string group = StringKey(path, groupKey, "group");
+                throw Error(sourceValue, $"invalid content: group source '{source}' is not a mapping of group names to node sets.");
+            }
+
+            var names = new List<string>(sourceValue.Pairs.Count);
+            var values = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (groupKey, groupValue) in sourceValue.Pairs)
+            {
+                string group = StringKey(groupKey, "group");
+                if (values.ContainsKey(group))
+                {
+                    throw Error(groupKey, $"invalid YAML: duplicate group '{group}' in source '{source}': define each group once.");
+                }
+
                 names.Add(group);
-                values[group] = GroupText(path, source, group, groupValue);
+                values[group] = GroupText(source, group, groupValue);
             }
 
             sources.Add((source, new YamlSourceGroups(names.AsReadOnly(), values)));
@@ -64,116 +71,66 @@ internal static partial class YamlGroupFileParser
         return sources;
     }
 
-    private static string GroupText(string path, string source, string group, YamlNode value)
+    private static string GroupText(string source, string group, YamlTreeNode value)
     {
-        switch (value)
+        switch (value.Kind)
         {
-            case YamlScalarNode scalar:
-                return IsNull(scalar) ? "" : (scalar.Value ?? "");
-            case YamlSequenceNode sequence:
-                var parts = new List<string>(sequence.Children.Count);
-                foreach (YamlNode item in sequence.Children)
+            case YamlKind.Scalar:
+                return value.IsNullScalar ? "" : (value.Value ?? "");
+            case YamlKind.Sequence:
+                var parts = new List<string>(value.Items.Count);
+                foreach (YamlTreeNode item in value.Items)
                 {
-                    if (item is not YamlScalarNode itemScalar)
+                    if (item.Kind != YamlKind.Scalar)
                     {
-                        throw Error(path, item,
-                            $"group '{group}' of source '{source}': list items must be node set strings.");
+                        throw Error(item, $"group '{group}' of source '{source}': list items must be node set strings.");
                     }
 
-                    if (!IsNull(itemScalar) && !string.IsNullOrEmpty(itemScalar.Value))
+                    if (!item.IsNullScalar && !string.IsNullOrEmpty(item.Value))
                     {
-                        parts.Add(itemScalar.Value);
+                        parts.Add(item.Value);
                     }
                 }
 
                 return string.Join(',', parts);
             default:
-                throw Error(path, value,
-                    $"group '{group}' of source '{source}' must be a node set string, a list of them, or empty.");
+                throw Error(value, $"group '{group}' of source '{source}' must be a node set string, a list of them, or empty.");
         }
     }
 
-    private static string StringKey(string path, YamlNode key, string what)
+    private static string StringKey(YamlTreeNode key, string what)
     {
-        if (key is not YamlScalarNode scalar)
+        if (key.Kind != YamlKind.Scalar)
         {
-            throw Error(path, key, $"a {what} name must be a string, not a {(key is YamlMappingNode ? "mapping" : "list")}.");
+            throw Error(key, $"a {what} name must be a string, not a {(key.Kind == YamlKind.Mapping ? "mapping" : "list")}.");
         }
 
-        string text = scalar.Value ?? "";
-        string? kind = PlainScalarKind(scalar);
+        string text = key.Value ?? "";
+        string? kind = YamlScalarTyping.Resolve(text, key.Style, key.Tag) switch
+        {
+            YamlScalarKind.String => null,
+            YamlScalarKind.Null => "null",
+            YamlScalarKind.Bool => "a boolean",
+            YamlScalarKind.Int => "an integer",
+            YamlScalarKind.Float => "a number",
+            _ => $"a value tagged {key.Tag}",
+        };
         if (kind is not null)
         {
             // Upstream (PyYAML, YAML 1.1) reads such keys as numbers, booleans or null and rejects them.
-            throw Error(path, key,
-                $"the {what} name {(text.Length == 0 ? "(empty)" : text)} is read as {kind}, not a string; quote it: '{text}':");
+            throw Error(key, $"the {what} name {(text.Length == 0 ? "(empty)" : text)} is read as {kind}, not a string; quote it: '{text}':");
         }
 
         if (text.Length == 0)
         {
-            throw Error(path, key, $"a {what} name cannot be empty.");
+            throw Error(key, $"a {what} name cannot be empty.");
         }
 
         return text;
     }
 
-    private static bool IsNull(YamlScalarNode scalar) => PlainScalarKind(scalar) == "null";
-
-    /// <summary>
-    /// What PyYAML's YAML 1.1 resolver makes of an untagged plain scalar other than a string (null, a boolean, an
-    /// integer or a float), or null when it stays a string. Timestamps are not recognised (PyYAML would).
-    /// </summary>
-    private static string? PlainScalarKind(YamlScalarNode scalar)
-    {
-        if (scalar.Style != ScalarStyle.Plain)
-        {
-            return null;
-        }
-
-        if (!scalar.Tag.IsEmpty)
-        {
-            // An explicit tag decides; only !!str (or the non-specific '!') keeps a string.
-            string tag = scalar.Tag.Value;
-            return tag == StringTag || tag == "!" ? null : $"a value tagged {tag}";
-        }
-
-        string value = scalar.Value ?? "";
-        if (value.Length == 0 || value is "~" or "null" or "Null" or "NULL")
-        {
-            return "null";
-        }
-
-        if (BooleanPattern().IsMatch(value))
-        {
-            return "a boolean";
-        }
-
-        if (IntegerPattern().IsMatch(value))
-        {
-            return "an integer";
-        }
-
-        if (FloatPattern().IsMatch(value))
-        {
-            return "a number";
-        }
-
-        return null;
-    }
-
-    [GeneratedRegex("^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$")]
-    private static partial Regex BooleanPattern();
-
-    [GeneratedRegex("^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$")]
-    private static partial Regex IntegerPattern();
-
-    [GeneratedRegex(@"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")]
-    private static partial Regex FloatPattern();
-
-    private static string Position(string path, YamlNode node) => $"{path}:{node.Start.Line}:{node.Start.Column}";
-
-    private static GroupResolverException Error(string path, YamlNode node, string message) =>
-        new(GroupErrorKind.Configuration, $"{Position(path, node)}: {message}");
+    private static GroupResolverException Error(YamlTreeNode node, string message) =>
+        new(GroupErrorKind.Configuration, $"{node.Location}: {message}");
 
     private static string InnermostMessage(Exception exception)
     {
