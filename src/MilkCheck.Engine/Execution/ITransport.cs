@@ -17,3 +17,18 @@ internal interface ITransport
     /// <param name="cancellationToken">Ctrl+C: kills the command and throws OperationCanceledException.</param>
     Task<NodeOutcome> RunAsync(string node, string command, TimeSpan? timeout, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A transport that takes the whole node set of one action in one call: a gateway that serves its share of the nodes
+/// itself, under its own fanout, and answers for each. A transport without it is driven node by node, each command
+/// started as the run's fanout admits it.
+/// </summary>
+internal interface INodeSetTransport : ITransport
+{
+    /// <param name="nodes">The action's nodes, after filtering.</param>
+    /// <param name="fanout">The action's fanout, for the transport to honour.</param>
+    /// <param name="completed">Called once per node the moment its command is over (progress, journal).</param>
+    /// <returns>One outcome per node, in the order of <paramref name="nodes"/>.</returns>
+    Task<IReadOnlyList<NodeOutcome>> RunAllAsync(IReadOnlyList<string> nodes, string command, TimeSpan? timeout, int fanout,
+        Action<string, NodeOutcome> completed, CancellationToken cancellationToken);
+}

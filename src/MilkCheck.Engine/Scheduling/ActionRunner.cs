@@ -177,6 +177,8 @@ internal sealed class ActionRunner
             case ExecutionMode.Remote:
             {
                 ITransport remote = _remote ?? throw new InvalidOperationException("A run that executes needs its transports.");
+                if (remote is INodeSetTransport whole)
+                    return await RunWholeAsync(whole, target!, command, spec, service, token).ConfigureAwait(false);
                 return await RunEachAsync(remote, target!.Select(name => (name, command)), spec, service, token).ConfigureAwait(false);
             }
             default:
@@ -210,6 +212,29 @@ internal sealed class ActionRunner
         return await Task.WhenAll(running).ConfigureAwait(false);
     }
 
+    /// <summary>The whole node set in one call to a transport that serves it itself (a gateway), under the action's fanout.</summary>
+    private async Task<IReadOnlyList<NodeResult>> RunWholeAsync(INodeSetTransport transport, NodeSet target, string command,
+        ActionSpec spec, string service, CancellationToken token)
+    {
+        string[] nodes = target.ToArray();
+        IReadOnlyList<NodeOutcome> outcomes;
+        try
+        {
+            outcomes = await transport.RunAllAsync(nodes, command, spec.Timeout, spec.Fanout ?? _plan.DefaultFanout,
+                (node, outcome) => _observer.NodeCompleted(ToResult(node, service, spec, outcome)), token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            return nodes.Select(node => new NodeResult(node, service, spec.Name, NodeStatus.Cancelled, null, string.Empty, TimeSpan.Zero, CancelledReason)).ToArray();
+        }
+        if (outcomes.Count != nodes.Length)
+            throw new InvalidOperationException($"The transport answered for {outcomes.Count} of {nodes.Length} nodes of {service}.{spec.Name}.");
+        return nodes.Select((node, i) => ToResult(node, service, spec, outcomes[i])).ToArray();
+    }
+
+    private static NodeResult ToResult(string node, string service, ActionSpec spec, NodeOutcome outcome) =>
+        new(node, service, spec.Name, outcome.Status, outcome.ExitCode, outcome.Output, outcome.Duration, outcome.Reason);
+
     /// <summary>One node's command in the fanout slot it holds, released when the command is over.</summary>
     private async Task<NodeResult> RunOneAsync(ITransport transport, string name, string command, ActionSpec spec, string service,
         IDisposable slot, CancellationToken token)
@@ -232,7 +257,7 @@ internal sealed class ActionRunner
                 outcome = new NodeOutcome(NodeStatus.Unreachable, null, string.Empty, watch.Elapsed, e.Message);
             }
         }
-        return Report(new NodeResult(name, service, spec.Name, outcome.Status, outcome.ExitCode, outcome.Output, outcome.Duration, outcome.Reason));
+        return Report(ToResult(name, service, spec, outcome));
     }
 
     private NodeResult Report(NodeResult result)

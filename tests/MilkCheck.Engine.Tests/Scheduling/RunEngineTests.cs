@@ -911,6 +911,22 @@ public sealed class RunEngineTests
     }
 
     [Fact]
+    public void A_transport_that_takes_a_whole_node_set_gets_each_action_in_one_call_with_its_fanout()
+    {
+        using var run = new RunHarness("""
+            services:
+              web: { require: [ db ], target: "n[1-3]", fanout: 2, actions: { start: { cmd: serve } } }
+              db: { target: "n[1-4]", errors: 1, actions: { start: { cmd: store } } }
+            """);
+        var gateway = new WholeNodeSetTransport();
+        var results = run.Run("start", remote: gateway);
+        Assert.Equal(new[] { ("n[1-4]", "store", 64), ("n[1,3]", "serve", 2) },
+            gateway.Calls.Select(c => (MilkCheck.NodeSets.NodeSet.FromList(c.Nodes).ToString(), c.Command, c.Fanout)));
+        Assert.Equal(("n2", NodeStatus.Failed), (results.Of("db").FailedNodes, results.Of("db").Nodes.Single(n => n.Node == "n2").Status));
+        Assert.Equal(6, run.Observer.Events.Count(e => e.StartsWith("node ")));
+    }
+
+    [Fact]
     public void Independent_branches_run_concurrently()
     {
         using var run = new RunHarness("""
@@ -929,6 +945,28 @@ public sealed class RunEngineTests
         var results = run.Run("start");
         Assert.Equal(2, run.Local.MaxInFlight);
         Assert.Equal(2, results.Count);
+    }
+}
+
+/// <summary>A gateway-like transport: takes an action's whole node set in one call.</summary>
+internal sealed class WholeNodeSetTransport : MilkCheck.Execution.INodeSetTransport
+{
+    public List<(IReadOnlyList<string> Nodes, string Command, int Fanout)> Calls { get; } = new();
+
+    public Task<MilkCheck.Execution.NodeOutcome> RunAsync(string node, string command, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException("A whole node set transport is given the whole node set.");
+
+    public Task<IReadOnlyList<MilkCheck.Execution.NodeOutcome>> RunAllAsync(IReadOnlyList<string> nodes, string command, TimeSpan? timeout, int fanout,
+        Action<string, MilkCheck.Execution.NodeOutcome> completed, CancellationToken cancellationToken)
+    {
+        lock (Calls)
+            Calls.Add((nodes, command, fanout));
+        var outcomes = nodes.Select(n => n == "n2"
+            ? new MilkCheck.Execution.NodeOutcome(NodeStatus.Failed, 1, "down", TimeSpan.Zero, null)
+            : new MilkCheck.Execution.NodeOutcome(NodeStatus.Ok, 0, "up", TimeSpan.Zero, null)).ToArray();
+        for (int i = 0; i < nodes.Count; i++)
+            completed(nodes[i], outcomes[i]);
+        return Task.FromResult<IReadOnlyList<MilkCheck.Execution.NodeOutcome>>(outcomes);
     }
 }
 
