@@ -28,6 +28,9 @@ internal sealed class ConnectionPool : IDisposable
         _sweep = new Timer(static state => ((ConnectionPool)state!).Sweep(), this, Timeout.Infinite, Timeout.Infinite);
     }
 
+    /// <summary>Raised once, when the pool is disposed (the module unhooks its process-exit handler).</summary>
+    public event Action? Disposed;
+
     /// <summary>Connections closed because their idle time was up (tests and benchmarks read it).</summary>
     public int Expired { get; private set; }
 
@@ -172,7 +175,7 @@ internal sealed class ConnectionPool : IDisposable
 
     /// <summary>
     /// Closes the connections of the nodes <paramref name="node"/> accepts (all when null), in use or not: a command
-    /// running on one ends Unreachable. Returns how many were closed.
+    /// running on one ends Unreachable. Returns how many were closed (on the caller's thread: the cmdlet's).
     /// </summary>
     public int Disconnect(Func<string, bool>? node)
     {
@@ -194,11 +197,12 @@ internal sealed class ConnectionPool : IDisposable
                     masters.Add(master);
             }
         }
-        CloseAll(closing);
+        foreach (SshConnection connection in closing)
+            connection.Close();
         return closing.Count + OpenSshMaster.ExitAll(masters);
     }
 
-    /// <summary>Closes everything: Remove-Module, the runspace closing, the process exiting.</summary>
+    /// <summary>Closes everything: Remove-Module, the runspace closing, the process exiting (on the caller's thread).</summary>
     public void Dispose()
     {
         List<SshConnection> closing;
@@ -216,8 +220,12 @@ internal sealed class ConnectionPool : IDisposable
             dir = _controlDirectory;
         }
         _sweep.Dispose();
-        CloseAll(closing);
+        // Here and in Disconnect the caller is a pipeline thread (Remove-Module, the cmdlet) or the process exiting:
+        // closing synchronously is what they ask for, and at exit a thread of our own might never run.
+        foreach (SshConnection connection in closing)
+            connection.Close();
         OpenSshMaster.ExitAll(masters);
+        Disposed?.Invoke();
         if (dir is not null)
         {
             try

@@ -128,7 +128,11 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
         try
         {
             // A preview runs nothing: %(...) in commands and -Define values is shown as written.
-            run = MilkCheckRun.Create(configuration, BuildOptions(defines), IsWhatIf() ? new UnexpandedCommandSubstitution() : null);
+            // The session's kept connections (connection_persist): a preview connects nowhere, so it makes none.
+            ConnectionPool? connections = IsWhatIf() || configuration.Global.ConnectionPersist <= TimeSpan.Zero
+                ? null : SessionConnections.For(System.Management.Automation.Runspaces.Runspace.DefaultRunspace);
+            run = MilkCheckRun.Create(configuration, BuildOptions(defines), IsWhatIf() ? new UnexpandedCommandSubstitution() : null,
+                connections: connections);
         }
         catch (RunSetupException e)
         {
@@ -194,6 +198,9 @@ public sealed class InvokeMilkCheckActionCommand : MilkCheckCmdletBase
                         break;
                     case PipelineQueue.WarningItem warning:
                         WriteWarning(warning.Message);
+                        break;
+                    case PipelineQueue.VerboseItem verbose:
+                        WriteVerbose(verbose.Message);
                         break;
                 }
                 // A new record each time: a host may keep the records it was given (the PowerShell API's Progress stream does).

@@ -4,7 +4,7 @@ using System.Text;
 namespace MilkCheck.Engine.Tests.Ssh;
 
 /// <summary>
-/// Real OpenSSH daemons on loopback addresses (127.77.0.1 … 127.77.0.240, then 127.78.x.y over as many /24s as
+/// Real OpenSSH daemons on loopback addresses (127.77.0.1 … 127.77.0.240, then 127.79.x.y over as many /24s as
 /// needed for larger farms; one sshd per 16 addresses: sshd's listen-socket limit) with generated host and client keys in a temp folder, a client HOME whose
 /// .ssh/config maps node1…nodeN to them, and a known_hosts with every node's key. Each daemon runs in the
 /// foreground as a child process; the fixture waits for its "Server listening" lines (no polling) and
@@ -15,8 +15,8 @@ internal sealed class SshdFarm : IDisposable
 {
     public const string AddressPrefix = "127.77.0.";
 
-    /// <summary>Nodes past 240 live in 127.78.0.0/16, 250 per /24 (127.77.1.x stays free for dead and silent hosts).</summary>
-    public const string LargePrefix = "127.78.";
+    /// <summary>Nodes past 240 live in 127.79.0.0/16, 250 per /24 (127.77.1.x stays free for dead and silent hosts).</summary>
+    public const string LargePrefix = "127.79.";
     private readonly List<Daemon> _daemons = new();
     private int _retiredAccepted;
 
