@@ -17,20 +17,24 @@ public sealed class DisconnectMilkCheckConnectionCommand : MilkCheckCmdletBase
 {
     /// <summary>The nodes whose connections close (a node set; piped ConnectionInfo objects bind by Node); all when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    public string? Node { get; set; }
+    public string[]? Node { get; set; }
 
     private readonly List<NodeSets.NodeSet> _nodes = new();
     private bool _all;
 
     protected override void ProcessRecord()
     {
-        if (string.IsNullOrWhiteSpace(Node))
+        string[] expressions = (Node ?? Array.Empty<string>()).Where(n => !string.IsNullOrWhiteSpace(n)).ToArray();
+        if (expressions.Length == 0)
         {
             _all = true;
             return;
         }
-        if (ParseNodeSetOrWriteError(Node) is { } set)
-            _nodes.Add(set);
+        foreach (string expression in expressions)
+        {
+            if (ParseNodeSetOrWriteError(expression) is { } set)
+                _nodes.Add(set);
+        }
     }
 
     protected override void EndProcessing()

@@ -16,16 +16,23 @@ public sealed class GetMilkCheckConnectionCommand : MilkCheckCmdletBase
 {
     /// <summary>Only the connections of these nodes (a node set); all when omitted.</summary>
     [Parameter(Position = 0)]
-    public string? Node { get; set; }
+    public string[]? Node { get; set; }
 
     protected override void EndProcessing()
     {
         NodeSets.NodeSet? nodes = null;
-        if (!string.IsNullOrWhiteSpace(Node))
+        string[] expressions = (Node ?? Array.Empty<string>()).Where(n => !string.IsNullOrWhiteSpace(n)).ToArray();
+        if (expressions.Length > 0)
         {
-            nodes = ParseNodeSet(Node, out ErrorRecord? error);
-            if (error is not null)
-                ThrowTerminatingError(error);
+            var sets = new List<NodeSets.NodeSet>();
+            foreach (string expression in expressions)
+            {
+                NodeSets.NodeSet? set = ParseNodeSet(expression, out ErrorRecord? error);
+                if (error is not null || set is null)
+                    ThrowTerminatingError(error!);
+                sets.Add(set!);
+            }
+            nodes = NodeSets.NodeSet.UnionAll(sets);
         }
         ConnectionPool? pool = SessionConnections.Existing(Runspace.DefaultRunspace);
         if (pool is null)
