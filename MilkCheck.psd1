@@ -21,6 +21,8 @@
         'Compress-MilkCheckNodeSet'
         'Get-MilkCheckRun'
         'Import-MilkCheckRun'
+        'Get-MilkCheckConnection'
+        'Disconnect-MilkCheckConnection'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -99,6 +99,18 @@ if (args.Length >= 8 && args[0] == "--fresh-long")
     }
     return;
 }
+// The child of the connections-kept scenario (PersistScale), and that scenario alone: --persist-scale [nodes...].
+if (args.Length >= 2 && args[0] == "--persist-child")
+{
+    PersistScale.Child(int.Parse(args[1]));
+    return;
+}
+if (Array.IndexOf(args, "--persist-scale") is int scaleAt and >= 0)
+{
+    int[] sizes = args.Skip(scaleAt + 1).TakeWhile(a => int.TryParse(a, out _)).Select(int.Parse).ToArray();
+    PersistScale.Report(sizes.Length > 0 ? sizes : new[] { 200, 1000 });
+    return;
+}
 // --only <text>: the scenarios whose name contains the text (e.g. --only chained), without SSH.
 int only = Array.IndexOf(args, "--only");
 if (only >= 0 && only + 1 < args.Length)
@@ -200,6 +212,9 @@ foreach (Scenario scenario in scenarios)
     if (note is not null)
         Console.WriteLine($"    {note}");
 }
+
+if (farm is not null && filter is null)
+    PersistScale.Report(new[] { 200, 1000 });
 
 static Func<string?> SshScenario(SshdFarm farm, bool openSsh, int fanout = 64)
 {

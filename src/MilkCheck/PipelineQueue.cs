@@ -22,6 +22,8 @@ internal sealed class PipelineQueue : IRunObserver, IDisposable
 
     public void ActionStarted(string service, string action, int nodes) => Add(new ActionStartedItem(service, action, nodes));
 
+    public sealed record VerboseItem(string Message);
+
     public void NodeCompleted(NodeResult result)
     {
         // Progress only: one tick per 64 nodes keeps a 4,000-node run from flooding the queue.
@@ -32,6 +34,8 @@ internal sealed class PipelineQueue : IRunObserver, IDisposable
     public void ActionCompleted(ActionResult result) => Add(result);
 
     public void Warning(string errorId, string message) => Add(new WarningItem(errorId, message));
+
+    public void Verbose(string message) => Add(new VerboseItem(message));
 
     public void RunCompleted(IReadOnlyList<ActionResult> results, bool interrupted) => Complete();
 

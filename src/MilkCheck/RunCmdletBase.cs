@@ -63,6 +63,9 @@ public abstract class RunCmdletBase : MilkCheckCmdletBase
                     case PipelineQueue.WarningItem warning:
                         WriteWarning(warning.Message);
                         break;
+                    case PipelineQueue.VerboseItem verbose:
+                        WriteVerbose(verbose.Message);
+                        break;
                 }
                 // A new record each time: a host may keep the records it was given (the PowerShell API's Progress stream does).
                 progress = new ProgressRecord(1, activity, $"{written.Count} of {total} services done, {run.NodesInFlight} node command(s) in flight")

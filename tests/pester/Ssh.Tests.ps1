@@ -32,19 +32,28 @@ SetEnv HOME=$dir/session
     $config = (1..8 | ForEach-Object { "Host node$_`n    HostName 127.78.0.$_" }) -join "`n"
     Set-Content (Join-Path $home_ '.ssh/config') "$config`nHost node*`n    Port $port`n    User $user`n    IdentityFile $dir/id`n    UserKnownHostsFile $home_/.ssh/known_hosts`n"
     Set-Content (Join-Path $home_ '.ssh/known_hosts') ((1..8 | ForEach-Object { "[node$_]:$port $($hostKey[0]) $($hostKey[1])" }) -join "`n")
-    $start = [Diagnostics.ProcessStartInfo]::new('/usr/sbin/sshd')
-    'D', 'e' | ForEach-Object { $start.ArgumentList.Add("-$_") }
-    $start.ArgumentList.Add('-f'); $start.ArgumentList.Add((Join-Path $dir 'sshd_config'))
-    $start.RedirectStandardError = $true
-    $script:sshd = [Diagnostics.Process]::Start($start)
-    $listening = 0
-    while ($listening -lt 8) {
-        $line = $sshd.StandardError.ReadLine()
-        if ($null -eq $line) { throw "sshd did not start: exited $($sshd.ExitCode)" }
-        if ($line -like '*Server listening on*') { $listening++ }
+    # Starts sshd in the foreground and returns once it listens on the eight addresses (also used to restart it).
+    function script:Start-TestSshd {
+        $start = [Diagnostics.ProcessStartInfo]::new('/usr/sbin/sshd')
+        'D', 'e' | ForEach-Object { $start.ArgumentList.Add("-$_") }
+        $start.ArgumentList.Add('-f'); $start.ArgumentList.Add((Join-Path $dir 'sshd_config'))
+        $start.RedirectStandardError = $true
+        $script:sshd = [Diagnostics.Process]::Start($start)
+        $listening = 0
+        while ($listening -lt 8) {
+            $line = $sshd.StandardError.ReadLine()
+            if ($null -eq $line) { throw "sshd did not start: exited $($sshd.ExitCode)" }
+            if ($line -like '*Server listening on*') { $listening++ }
+        }
+        $script:reader = $sshd.StandardError.ReadToEndAsync()
     }
-    $script:log = [Collections.Concurrent.ConcurrentQueue[string]]::new()
-    $script:reader = $sshd.StandardError.ReadToEndAsync()
+    Start-TestSshd
+    # Client sockets established to the test sshd, from /proc/net/tcp (the remote port, state 01).
+    function script:Get-EstablishedCount {
+        $hexPort = ':{0:X4}' -f $port
+        @(Get-Content /proc/net/tcp, /proc/net/tcp6 -ErrorAction SilentlyContinue | Select-Object -Skip 1 | Where-Object {
+            $f = -split $_; $f.Count -gt 3 -and $f[2].EndsWith($hexPort) -and $f[3] -eq '01' }).Count
+    }
     $script:savedHome = $env:HOME
     $env:HOME = $home_
     $script:conf = (New-Item -ItemType Directory -Path (Join-Path $TestDrive 'conf')).FullName
@@ -64,6 +73,10 @@ services:
           #!/usr/bin/env python3
           import os
           print("python on", os.environ["SSH_CONNECTION"].split()[2])
+  ports:
+    target: "node[1-8]"
+    actions:
+      status: { cmd: "echo $SSH_CONNECTION | cut -d' ' -f2" }
   broken:
     target: "node[1-8],deadnode"
     errors: 1
@@ -93,5 +106,79 @@ Describe 'Invoke-MilkCheckAction over SSH' {
         $dead.Status | Should -BeIn 'Unreachable', 'AuthenticationFailed', 'HostKeyRejected'
         $dead.ExitCode | Should -BeNullOrEmpty
         $dead.Reason | Should -Not -BeNullOrEmpty
+    }
+}
+
+Describe 'SSH connections kept between runs of a session' {
+    BeforeEach { Disconnect-MilkCheckConnection }
+
+    It 'serves a second run over the same connections (same client ports) and logs in again after Disconnect-MilkCheckConnection' {
+        $first = (Invoke-MilkCheckAction status ports -Path $conf).Nodes.Output
+        $second = (Invoke-MilkCheckAction status ports -Path $conf).Nodes.Output
+        $second | Should -Be $first
+        Disconnect-MilkCheckConnection 'node[1-8]'
+        Get-MilkCheckConnection | Should -BeNullOrEmpty
+        $third = (Invoke-MilkCheckAction status ports -Path $conf).Nodes.Output
+        $third | Where-Object { $first -contains $_ } | Should -BeNullOrEmpty
+    }
+
+    It 'lists one connection per node with its user, port and channels, in a table' {
+        Invoke-MilkCheckAction status ports -Path $conf | Out-Null
+        $c = Get-MilkCheckConnection
+        $c | Should -HaveCount 8
+        $c[0] | Should -BeOfType ([MilkCheck.ConnectionInfo])
+        $c.Node | Should -Be (1..8 | ForEach-Object { "node$_" })
+        $c.Port | Select-Object -Unique | Should -Be $port
+        $c.User | Select-Object -Unique | Should -Be ([Environment]::UserName)
+        $c.Channels | Select-Object -Unique | Should -Be 0
+        (Get-MilkCheckConnection 'node[2-3]').Node | Should -Be 'node2', 'node3'
+        ($c | Out-String -Width 120) | Should -Match 'Node\s+User\s+Port\s+OpenedAt\s+LastUsed\s+Channels'
+        $c | Where-Object Node -eq node4 | Disconnect-MilkCheckConnection
+        (Get-MilkCheckConnection).Node | Should -Not -Contain 'node4'
+    }
+
+    It 'logs in on its own from another runspace, which sees none of these connections' {
+        $mine = (Invoke-MilkCheckAction status ports -Path $conf).Nodes.Output
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                param($module, $conf)
+                Import-Module $module
+                [pscustomobject]@{ Before = @(Get-MilkCheckConnection).Count; Ports = (Invoke-MilkCheckAction status ports -Path $conf).Nodes.Output; After = @(Get-MilkCheckConnection).Count }
+            }).AddArgument((Join-Path $PSScriptRoot '../../out/MilkCheck/MilkCheck.psd1')).AddArgument($conf)
+            $theirs = $ps.Invoke()[0]
+        }
+        finally {
+            $ps.Runspace.Dispose(); $ps.Dispose()
+        }
+        $theirs.Before | Should -Be 0
+        $theirs.After | Should -Be 8
+        $theirs.Ports | Where-Object { $mine -contains $_ } | Should -BeNullOrEmpty
+        @(Get-MilkCheckConnection) | Should -HaveCount 8
+    }
+
+    It 'reopens a kept connection whose sshd restarted: the second run is Ok and -Verbose says so' {
+        Invoke-MilkCheckAction status ports -Path $conf | Out-Null
+        $sshd.Kill($true); $sshd.WaitForExit()
+        Start-TestSshd
+        $r = Invoke-MilkCheckAction status ports -Path $conf -Verbose 4>&1
+        $results = $r | Where-Object { $_ -is [MilkCheck.ActionResult] }
+        $results.Status | Should -Be 'Done'
+        $results.Nodes.Status | Select-Object -Unique | Should -Be 'Ok'
+        @($r | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match 'reopening' }) | Should -HaveCount 8
+    }
+
+    It 'closes the kept connections on Remove-Module' {
+        Invoke-MilkCheckAction status ports -Path $conf | Out-Null
+        Get-EstablishedCount | Should -Be 8
+        Remove-Module MilkCheck
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ((Get-EstablishedCount) -gt 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            Get-EstablishedCount | Should -Be 0
+        }
+        finally {
+            Import-Module (Join-Path $PSScriptRoot '../../out/MilkCheck/MilkCheck.psd1') -Force
+        }
     }
 }

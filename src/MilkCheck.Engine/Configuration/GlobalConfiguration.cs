@@ -64,6 +64,12 @@ public sealed record GlobalConfiguration
     /// <summary>Most channels opened at once on one SSH connection (<c>max_sessions</c>).</summary>
     public int MaxSessions { get; init; } = 10;
 
+    /// <summary>
+    /// How long an SSH connection stays open after the last run that used it, for the next runs of the same
+    /// PowerShell session (<c>connection_persist</c>, beyond upstream; default 60 s; zero closes them at the end of the run).
+    /// </summary>
+    public TimeSpan ConnectionPersist { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Every run that executes something writes its journal (<c>journal</c>, default true).</summary>
     public bool Journal { get; init; } = true;
 

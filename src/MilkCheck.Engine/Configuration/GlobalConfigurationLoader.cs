@@ -27,7 +27,7 @@ public static class GlobalConfigurationLoader
     private static readonly string[] ValidKeys =
     {
         "config_dir", "fanout", "reverse_actions", "report", "summary", "confirm_actions",
-        "transport", "connect_timeout", "max_sessions", "max_nodes", "journal", "journal_dir", "journal_keep",
+        "transport", "connect_timeout", "max_sessions", "connection_persist", "max_nodes", "journal", "journal_dir", "journal_keep",
     };
 
     // Timers take int milliseconds: beyond that a timeout cannot be armed.
@@ -185,6 +185,16 @@ public static class GlobalConfigurationLoader
                 }
 
                 WrongValue(value, "an integer of at least 1 (channels per SSH connection)");
+                return configuration;
+
+            case "connection_persist":
+                if (value is ScalarNode persistNode && persistNode.TryGetDouble(out double persist)
+                    && double.IsFinite(persist) && persist >= 0 && persist <= MaxConnectTimeoutSeconds)
+                {
+                    return configuration with { ConnectionPersist = TimeSpan.FromSeconds(persist) };
+                }
+
+                WrongValue(value, "a number of seconds, 0 or more (0: connections close at the end of the run)");
                 return configuration;
 
             case "max_nodes":

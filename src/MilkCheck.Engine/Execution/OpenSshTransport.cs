@@ -7,6 +7,9 @@ namespace MilkCheck.Execution;
 /// Remote commands through OpenSSH, one <c>ssh -oBatchMode=yes</c> process per command as ClusterShell's ssh
 /// worker does: everything OpenSSH honours (agent, Kerberos, ProxyJump, ~/.ssh/config) applies. ssh's exit
 /// status 255 is its own failure, mapped to a transport status from its message, never a command's exit code.
+/// With the session's <see cref="ConnectionPool"/>, connections outlive the run as OpenSSH does it itself:
+/// <c>ControlMaster=auto</c> with a control socket per node in the pool's private 0700 folder and
+/// <c>ControlPersist</c> = connection_persist; the first command of a node logs in, the others multiplex.
 /// </summary>
 internal sealed class OpenSshTransport : ITransport
 {
@@ -14,10 +17,14 @@ internal sealed class OpenSshTransport : ITransport
     private readonly TimeSpan _connectTimeout;
     private readonly IReadOnlyList<string> _options;
     private readonly int _outputLimit;
+    private readonly ConnectionPool? _connections;
+    private readonly TimeSpan _persist;
 
     public OpenSshTransport(TimeSpan connectTimeout, IReadOnlyList<string>? options = null, string ssh = "ssh",
-        int outputLimit = LocalTransport.DefaultOutputLimit)
+        int outputLimit = LocalTransport.DefaultOutputLimit, ConnectionPool? connections = null, TimeSpan persist = default)
     {
+        _connections = persist > TimeSpan.Zero ? connections : null;
+        _persist = persist;
         _ssh = ssh;
         _connectTimeout = connectTimeout;
         _options = options ?? Array.Empty<string>();
@@ -37,10 +44,28 @@ internal sealed class OpenSshTransport : ITransport
         start.ArgumentList.Add("-oConnectTimeout=" + Math.Max(1, (int)Math.Ceiling(_connectTimeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture));
         foreach (string option in _options)
             start.ArgumentList.Add(option);
+        OpenSshMaster? master = _connections?.Master(node, _ssh, _options);
+        if (master is not null)
+        {
+            // The master forks into the background with its standard streams on /dev/null, so the first command's
+            // pipes still end with it.
+            start.ArgumentList.Add("-oControlMaster=auto");
+            start.ArgumentList.Add("-oControlPath=" + master.ControlPath);
+            start.ArgumentList.Add("-oControlPersist=" + Math.Max(1, (int)Math.Ceiling(_persist.TotalSeconds)).ToString(CultureInfo.InvariantCulture));
+            master.Started();
+        }
         start.ArgumentList.Add("--");
         start.ArgumentList.Add(node);
         start.ArgumentList.Add(command);
-        NodeOutcome outcome = await LocalTransport.RunProcessAsync(start, timeout, _outputLimit, cancellationToken).ConfigureAwait(false);
+        NodeOutcome outcome;
+        try
+        {
+            outcome = await LocalTransport.RunProcessAsync(start, timeout, _outputLimit, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            master?.Ended();
+        }
         if (outcome.ExitCode == 255 || (outcome.ExitCode is null && outcome.Status == NodeStatus.Failed))
             return Classify(outcome);
         return outcome;

@@ -16,14 +16,19 @@ internal static class Transports
     /// <summary>
     /// The transports of one run: local processes, and for standard-mode targets SSH.NET with one reused connection
     /// per node (the default, <c>transport: sshnet</c>) or one OpenSSH process per command (<c>transport: openssh</c>).
-    /// Disposing the lease closes what the run opened.
+    /// Disposing the lease closes what the run opened, or, with the session's <paramref name="connections"/> and a
+    /// non-zero <c>connection_persist</c>, gives the connections back to it for the next runs (OpenSSH: its control
+    /// masters, ControlPersist).
     /// </summary>
-    public static ITransportLease For(GlobalConfiguration global) => new Lease(new LocalTransport(), Remote(global));
+    /// <param name="notice">Told when a kept connection was found dead and reopened (verbose).</param>
+    public static ITransportLease For(GlobalConfiguration global, ConnectionPool? connections = null, Action<string>? notice = null) =>
+        new Lease(new LocalTransport(), Remote(global, global.ConnectionPersist > TimeSpan.Zero ? connections : null, notice));
 
-    private static ITransport Remote(GlobalConfiguration global) => global.Transport switch
+    private static ITransport Remote(GlobalConfiguration global, ConnectionPool? connections, Action<string>? notice) => global.Transport switch
     {
-        TransportKind.OpenSsh => new OpenSshTransport(global.ConnectTimeout),
-        TransportKind.SshNet => new SshNetTransport(SshTransportOptions.FromEnvironment(global.ConnectTimeout, global.MaxSessions)),
+        TransportKind.OpenSsh => new OpenSshTransport(global.ConnectTimeout, connections: connections, persist: global.ConnectionPersist),
+        TransportKind.SshNet => new SshNetTransport(SshTransportOptions.FromEnvironment(global.ConnectTimeout, global.MaxSessions),
+            connections, global.ConnectionPersist, notice),
         _ => throw new ArgumentOutOfRangeException(nameof(global), global.Transport, "Unknown transport kind."),
     };
 

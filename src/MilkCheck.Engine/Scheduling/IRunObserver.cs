@@ -18,6 +18,9 @@ internal interface IRunObserver
     /// <summary>A warning that arises while the run goes (plan warnings are the run's <c>Warnings</c>, known before).</summary>
     void Warning(string errorId, string message);
 
+    /// <summary>A detail for -Verbose (a kept SSH connection found dead and reopened…): never a failure.</summary>
+    void Verbose(string message) { }
+
     /// <summary>The run is over: every result was reported; <paramref name="interrupted"/> when it was stopped.</summary>
     void RunCompleted(IReadOnlyList<ActionResult> results, bool interrupted) { }
 }

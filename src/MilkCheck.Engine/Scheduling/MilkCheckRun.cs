@@ -19,11 +19,12 @@ internal sealed class MilkCheckRun
     private IReadOnlyList<PlannedAction>? _preview;
     private int _reached;
 
-    private readonly Func<ITransportLease> _transports;
+    private readonly Func<Action<string>, ITransportLease> _transports;
 
-    private MilkCheckRun(MilkCheckConfiguration configuration, RunOptions options, RunPlan plan, Func<ITransportLease>? transports)
+    private MilkCheckRun(MilkCheckConfiguration configuration, RunOptions options, RunPlan plan, Func<ITransportLease>? transports,
+        ConnectionPool? connections)
     {
-        _transports = transports ?? (() => Transports.For(configuration.Global));
+        _transports = transports is not null ? _ => transports() : notice => Transports.For(configuration.Global, connections, notice);
         Configuration = configuration;
         Options = options;
         _plan = plan;
@@ -34,9 +35,11 @@ internal sealed class MilkCheckRun
     /// <summary>Plans the run: throws <see cref="RunSetupException"/> (nothing has run) when it cannot start.</summary>
     /// <param name="commands">Runs <c>%(...)</c> in run-time properties; null: the shell, as upstream.</param>
     /// <param name="transports">Where commands go; null: the transports milkcheck.conf chooses.</param>
+    /// <param name="connections">The session's kept SSH connections (the module's, per runspace): the run borrows
+    /// from it and gives back to it (connection_persist); null: the run's connections close at its end.</param>
     public static MilkCheckRun Create(MilkCheckConfiguration configuration, RunOptions options, ICommandSubstitution? commands = null,
-        Func<ITransportLease>? transports = null) =>
-        new(configuration, options, RunPlan.Build(configuration.Model, configuration.Global, options, commands), transports);
+        Func<ITransportLease>? transports = null, ConnectionPool? connections = null) =>
+        new(configuration, options, RunPlan.Build(configuration.Model, configuration.Global, options, commands), transports, connections);
 
     /// <summary>Sortable and unique: <c>yyyyMMdd-HHmmss-xxxxxx</c> (UTC), as the journal names the run.</summary>
     public string Id { get; }
@@ -105,7 +108,7 @@ internal sealed class MilkCheckRun
             JournalPath = journal.FilePath;
             observer = new Observers(_observers.Prepend(journal).ToArray());
         }
-        using ITransportLease transports = _transports();
+        using ITransportLease transports = _transports(observer.Verbose);
         _engine = new RunEngine(_plan, transports.Local, transports.Remote, observer, planOnly: false, StopAtFirstFailure,
             new RunIdentity(Id, Configuration.Path));
         IReadOnlyList<ActionResult>? results = null;
@@ -164,6 +167,12 @@ internal sealed class MilkCheckRun
         {
             foreach (IRunObserver o in _all)
                 o.Warning(errorId, message);
+        }
+
+        public void Verbose(string message)
+        {
+            foreach (IRunObserver o in _all)
+                o.Verbose(message);
         }
 
         public void RunCompleted(IReadOnlyList<ActionResult> results, bool interrupted)

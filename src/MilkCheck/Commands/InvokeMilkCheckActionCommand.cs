@@ -113,7 +113,11 @@ public sealed class InvokeMilkCheckActionCommand : RunCmdletBase
         try
         {
             // A preview runs nothing: %(...) in commands and -Define values is shown as written.
-            run = MilkCheckRun.Create(configuration, BuildOptions(defines), IsWhatIf() ? new UnexpandedCommandSubstitution() : null);
+            // The session's kept connections (connection_persist): a preview connects nowhere, so it makes none.
+            ConnectionPool? connections = IsWhatIf() || configuration.Global.ConnectionPersist <= TimeSpan.Zero
+                ? null : SessionConnections.For(System.Management.Automation.Runspaces.Runspace.DefaultRunspace);
+            run = MilkCheckRun.Create(configuration, BuildOptions(defines), IsWhatIf() ? new UnexpandedCommandSubstitution() : null,
+                connections: connections);
         }
         catch (RunSetupException e)
         {

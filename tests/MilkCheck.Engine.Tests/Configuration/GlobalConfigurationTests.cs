@@ -40,6 +40,7 @@ public sealed class GlobalConfigurationTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(10), defaults.ConnectTimeout);
         Assert.Equal(10, defaults.MaxSessions);
         Assert.Equal(100_000, defaults.MaxNodes);
+        Assert.Equal(TimeSpan.FromSeconds(60), defaults.ConnectionPersist);
         Assert.Null(defaults.SourceFile);
     }
 
@@ -59,6 +60,7 @@ public sealed class GlobalConfigurationTests : IDisposable
             connect_timeout: 2.5
             max_sessions: 4
             max_nodes: 5000
+            connection_persist: 120
             """);
 
         (GlobalConfiguration configuration, IReadOnlyList<ConfigDiagnostic> diagnostics) = GlobalConfigurationLoader.Load(path);
@@ -74,6 +76,7 @@ public sealed class GlobalConfigurationTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(2.5), configuration.ConnectTimeout);
         Assert.Equal(4, configuration.MaxSessions);
         Assert.Equal(5000, configuration.MaxNodes);
+        Assert.Equal(TimeSpan.FromSeconds(120), configuration.ConnectionPersist);
         Assert.Equal(path, configuration.SourceFile);
     }
 
@@ -95,6 +98,15 @@ public sealed class GlobalConfigurationTests : IDisposable
 
         Assert.Empty(diagnostics);
         Assert.Equal(TimeSpan.FromSeconds(30), configuration.ConnectTimeout);
+    }
+
+    [Fact]
+    public void ConnectionPersist_ZeroClosesConnectionsAtTheEndOfTheRun()
+    {
+        var (configuration, diagnostics) = Load("connection_persist: 0");
+
+        Assert.Empty(diagnostics);
+        Assert.Equal(TimeSpan.Zero, configuration.ConnectionPersist);
     }
 
     [Fact]
@@ -145,6 +157,8 @@ public sealed class GlobalConfigurationTests : IDisposable
     [InlineData("connect_timeout: '10'", "connect_timeout")]
     [InlineData("connect_timeout: .inf", "connect_timeout")]
     [InlineData("report: no", "report")]
+    [InlineData("connection_persist: -1", "connection_persist")]
+    [InlineData("connection_persist: '60'", "connection_persist")]
     public void WrongType_IsAWrongValueErrorAndKeepsTheDefault(string yaml, string key)
     {
         var (configuration, diagnostics) = Load(yaml);

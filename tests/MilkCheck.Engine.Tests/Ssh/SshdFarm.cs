@@ -4,8 +4,8 @@ using System.Text;
 namespace MilkCheck.Engine.Tests.Ssh;
 
 /// <summary>
-/// Real OpenSSH daemons on loopback addresses (127.77.0.1 … 127.77.0.N, one sshd per 16 addresses: sshd's
-/// listen-socket limit) with generated host and client keys in a temp folder, a client HOME whose
+/// Real OpenSSH daemons on loopback addresses (127.77.0.1 … 127.77.0.240, then 127.79.x.y over as many /24s as
+/// needed for larger farms; one sshd per 16 addresses: sshd's listen-socket limit) with generated host and client keys in a temp folder, a client HOME whose
 /// .ssh/config maps node1…nodeN to them, and a known_hosts with every node's key. Each daemon runs in the
 /// foreground as a child process; the fixture waits for its "Server listening" lines (no polling) and
 /// reads its log to count accepted connections. Nothing touches the machine's own ssh configuration.
@@ -14,11 +14,15 @@ namespace MilkCheck.Engine.Tests.Ssh;
 internal sealed class SshdFarm : IDisposable
 {
     public const string AddressPrefix = "127.77.0.";
+
+    /// <summary>Nodes past 240 live in 127.79.0.0/16, 250 per /24 (127.77.1.x stays free for dead and silent hosts).</summary>
+    public const string LargePrefix = "127.79.";
     private readonly List<Daemon> _daemons = new();
+    private int _retiredAccepted;
 
     public SshdFarm(int nodes)
     {
-        if (nodes is < 1 or > 240)
+        if (nodes is < 1 or > 10_000)
             throw new ArgumentOutOfRangeException(nameof(nodes));
         Nodes = nodes;
         Dir = Directory.CreateTempSubdirectory("milkcheck-sshd-").FullName;
@@ -50,10 +54,38 @@ internal sealed class SshdFarm : IDisposable
     public string User { get; }
     public int Port { get; }
 
-    public static string Address(int node) => AddressPrefix + node;
+    public static string Address(int node) =>
+        node <= 240 ? AddressPrefix + node : $"{LargePrefix}{(node - 241) / 250}.{(node - 241) % 250 + 1}";
 
     /// <summary>Connections the daemons accepted (authenticated) so far, from their logs.</summary>
-    public int AcceptedConnections => _daemons.Sum(d => d.Accepted);
+    public int AcceptedConnections
+    {
+        get
+        {
+            lock (_daemons)
+                return _retiredAccepted + _daemons.Sum(d => d.Accepted);
+        }
+    }
+
+    /// <summary>
+    /// Kills the daemon serving <paramref name="node"/> and its sessions (SIGKILL), then starts it again on the same
+    /// addresses, port and keys, as a node whose sshd restarted: connections to it are gone, new ones work.
+    /// </summary>
+    public void RestartDaemonOf(int node)
+    {
+        int index = (node - 1) / 16;
+        Daemon old = _daemons[index];
+        Kill(old.Process);
+        old.Process.WaitForExit();
+        int first = index * 16 + 1;
+        Daemon restarted = StartDaemon(first, Math.Min(Nodes, first + 15));
+        lock (_daemons)
+        {
+            _retiredAccepted += old.Accepted;
+            _daemons[index] = restarted;
+        }
+        old.Process.Dispose();
+    }
 
     /// <summary>Stops the daemon serving <paramref name="node"/> and every session it holds.</summary>
     public void StopDaemonOf(int node)
@@ -81,7 +113,7 @@ internal sealed class SshdFarm : IDisposable
         var config = new StringBuilder();
         for (int i = 1; i <= Nodes; i++)
             config.Append($"Host node{i}\n    HostName {Address(i)}\n");
-        config.Append($"Host node* {AddressPrefix}*\n    Port {Port}\n    User {User}\n    IdentityFile {ClientKey}\n    IdentitiesOnly yes\n")
+        config.Append($"Host node* {AddressPrefix}* {LargePrefix}*\n    Port {Port}\n    User {User}\n    IdentityFile {ClientKey}\n    IdentitiesOnly yes\n")
               .Append($"    UserKnownHostsFile {KnownHostsFile}\n    StrictHostKeyChecking yes\n    LogLevel ERROR\n    BatchMode yes\n");
         File.WriteAllText(ConfigFile, config.ToString());
         string[] key = File.ReadAllText(HostKey + ".pub").Split(' ');

@@ -29,13 +29,25 @@ internal sealed record SshTransportOptions(string Home, string ConfigFile, strin
 /// Remote commands over SSH.NET with ONE connection per node for the whole run: opened on first use (async, so no
 /// thread waits while nodes connect), reused by every later action on that node, at most MaxSessions channels at
 /// once on it. A node that cannot be reached costs one attempt: later commands get the same failure at once.
-/// Host keys are checked against known_hosts (never a prompt). Dispose closes every connection.
+/// Host keys are checked against known_hosts (never a prompt). Dispose closes every connection, or, with a
+/// <see cref="ConnectionPool"/> (the session's), gives them back to it: the next runs of the session borrow the
+/// connection of a node whose resolved settings are the same instead of logging in again, and a kept connection
+/// found dead is reopened once, transparently (reported through the notice callback, not as a node failure).
 /// </summary>
 internal sealed class SshNetTransport : ITransport, IDisposable
 {
     private readonly SshTransportOptions _options;
     private readonly SshConfig _config;
-    private readonly ConcurrentDictionary<string, Lazy<Task<Connection>>> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<SshConnection>>> _connections = new(StringComparer.Ordinal);
+    private readonly ConnectionPool? _pool;
+    private readonly TimeSpan _persist;
+    private readonly Action<string>? _notice;
+
+    /// <summary>Connections of this run that came from the pool and have not yet served a command in it.</summary>
+    private readonly ConcurrentDictionary<SshConnection, byte> _unproven = new();
+
+    /// <summary>Nodes whose kept connection was found dead and reopened: once per node per run.</summary>
+    private readonly ConcurrentDictionary<string, byte> _reopened = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, KnownHosts> _knownHosts = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _closing = new();
 
@@ -47,11 +59,18 @@ internal sealed class SshNetTransport : ITransport, IDisposable
     /// </summary>
     private readonly SemaphoreSlim _handshakes;
     private int _opened;
+    private int _reused;
     private bool _disposed;
 
-    public SshNetTransport(SshTransportOptions options)
+    /// <param name="pool">The session's kept connections: borrowed from and given back to; null: the run's own.</param>
+    /// <param name="persist">How long a connection given back stays open (connection_persist).</param>
+    /// <param name="notice">Told when a kept connection was found dead and reopened (-Verbose).</param>
+    public SshNetTransport(SshTransportOptions options, ConnectionPool? pool = null, TimeSpan persist = default, Action<string>? notice = null)
     {
         _options = options;
+        _pool = pool;
+        _persist = persist;
+        _notice = notice;
         int handshakes = options.MaxHandshakes ?? Math.Max(16, Environment.ProcessorCount * 32);
         _handshakes = new SemaphoreSlim(handshakes, handshakes);
         _config = SshConfig.Load(options.ConfigFile, options.Home);
@@ -59,6 +78,9 @@ internal sealed class SshNetTransport : ITransport, IDisposable
 
     /// <summary>Connections opened so far in this run (each node at most once).</summary>
     public int ConnectionsOpened => Volatile.Read(ref _opened);
+
+    /// <summary>Connections this run borrowed from the session's pool (no login).</summary>
+    public int ConnectionsReused => Volatile.Read(ref _reused);
 
     public async Task<NodeOutcome> RunAsync(string node, string command, TimeSpan? timeout, CancellationToken cancellationToken)
     {
@@ -68,8 +90,8 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         if (timeout is { } zero && zero <= TimeSpan.Zero)
             return new NodeOutcome(NodeStatus.Timeout, null, string.Empty, watch.Elapsed, "timed out (timeout: 0)");
 
-        Lazy<Task<Connection>> lazy = _connections.GetOrAdd(node, n => new Lazy<Task<Connection>>(() => ConnectAsync(n)));
-        Connection connection;
+        Lazy<Task<SshConnection>> lazy = _connections.GetOrAdd(node, n => new Lazy<Task<SshConnection>>(() => ConnectAsync(n, fromPool: true)));
+        SshConnection connection;
         try
         {
             connection = await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -85,15 +107,37 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         await connection.Channels.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await ExecuteAsync(connection, command, timeout, watch, cancellationToken).ConfigureAwait(false);
+            return await ExecuteAsync(connection, command, timeout, watch, _unproven.ContainsKey(connection), cancellationToken).ConfigureAwait(false);
+        }
+        catch (StaleConnection stale)
+        {
+            // A kept connection that died while idle (node rebooted, sshd restarted): the command never started on
+            // it. Reopen it once for this run and run the command again; only a second failure is the node's.
+            return await RunOnReopenedAsync(node, lazy, connection, stale.Message, command, timeout, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             connection.Channels.Release();
+            connection.Touch();
         }
     }
 
-    private async Task<NodeOutcome> ExecuteAsync(Connection connection, string command, TimeSpan? timeout, Stopwatch watch, CancellationToken cancellationToken)
+    private async Task<NodeOutcome> RunOnReopenedAsync(string node, Lazy<Task<SshConnection>> stale, SshConnection dead, string why,
+        string command, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        _unproven.TryRemove(dead, out _);
+        dead.Failed ??= why;
+        if (_reopened.TryAdd(node, 0))
+        {
+            _pool?.Discard(dead);
+            _notice?.Invoke($"{node}: the kept SSH connection was closed ({why}); reopening it.");
+            _connections.TryUpdate(node, new Lazy<Task<SshConnection>>(() => ConnectAsync(node, fromPool: false)), stale);
+        }
+        return await RunAsync(node, command, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<NodeOutcome> ExecuteAsync(SshConnection connection, string command, TimeSpan? timeout, Stopwatch watch, bool unproven,
+        CancellationToken cancellationToken)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closing.Token);
         if (timeout is { } t)
@@ -108,7 +152,17 @@ internal sealed class SshNetTransport : ITransport, IDisposable
             // ExecuteAsync opens the channel and sends the exec request synchronously (two round trips, each
             // awaited with WaitHandle.WaitAny): not on a pool thread. No token for SSH.NET: its own cancellation
             // waits up to 500 ms on the cancelling thread; Stop does it without waiting, once the command started.
-            Task execute = await BlockingCall.RunAsync("MilkCheck SSH exec", () => ssh.ExecuteAsync(CancellationToken.None)).ConfigureAwait(false);
+            Task execute;
+            try
+            {
+                execute = await BlockingCall.RunAsync("MilkCheck SSH exec", () => ssh.ExecuteAsync(CancellationToken.None)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (unproven && !limit.IsCancellationRequested
+                && e is SshConnectionException or SocketException or SshException or ObjectDisposedException or IOException)
+            {
+                throw new StaleConnection(e.Message);
+            }
+            _unproven.TryRemove(connection, out _);
             using (limit.Token.Register(static state => Stop((SshCommand)state!), ssh))
                 await execute.ConfigureAwait(false);
             // SSH.NET completes the command, then disposes the sinks (which adds the last unterminated line).
@@ -151,9 +205,22 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         }
     }
 
-    private async Task<Connection> ConnectAsync(string node)
+    private async Task<SshConnection> ConnectAsync(string node, bool fromPool)
     {
         SshHostSettings settings = _config.Resolve(node, _options.LocalUser);
+        string key = Key(node, settings);
+        if (_pool is not null && fromPool && _pool.Borrow(key) is { } kept)
+        {
+            if (kept.IsAlive)
+            {
+                _unproven.TryAdd(kept, 0);
+                Interlocked.Increment(ref _reused);
+                return kept;
+            }
+            _pool.Discard(kept);
+            _reopened.TryAdd(node, 0);
+            _notice?.Invoke($"{node}: the kept SSH connection was closed ({kept.Failed ?? "the server or the network closed it"}); reopening it.");
+        }
         TimeSpan connectTimeout = settings.ConnectTimeout ?? _options.ConnectTimeout;
         var keys = new List<IPrivateKeySource>();
         var keyProblems = new List<string>();
@@ -177,9 +244,9 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         if (keys.Count == 0 && keyProblems.Count == 0)
             keyProblems.Add($"no identity file found (tried {string.Join(", ", settings.IdentityFiles)})");
         // Without a usable key the connection is still made, so that an unreachable node says so first.
-        ConnectionInfo info = keys.Count > 0
+        Renci.SshNet.ConnectionInfo info = keys.Count > 0
             ? new PrivateKeyConnectionInfo(settings.HostName, settings.Port, settings.User, keys.ToArray())
-            : new ConnectionInfo(settings.HostName, settings.Port, settings.User, new NoneAuthenticationMethod(settings.User));
+            : new Renci.SshNet.ConnectionInfo(settings.HostName, settings.Port, settings.User, new NoneAuthenticationMethod(settings.User));
         info.Timeout = connectTimeout;
         info.MaxSessions = Math.Max(_options.MaxSessions, 1);
         var client = new SshClient(info);
@@ -218,8 +285,21 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         {
             _handshakes.Release();
         }
-        return new Connection(client, Math.Max(_options.MaxSessions, 1));
+        var connection = new SshConnection(key, node, settings, client, Math.Max(_options.MaxSessions, 1));
+        if (_pool is not null && !_pool.Adopt(connection))
+            connection.Pooled = false;
+        return connection;
     }
+
+    /// <summary>
+    /// What a connection is shared by: the node name (host keys are checked under it), the resolved destination, user,
+    /// identities, host-key policy and channel cap. A run that resolves differently opens its own connection.
+    /// </summary>
+    private string Key(string node, SshHostSettings settings) => string.Join('\n',
+        node, settings.User, settings.HostName, settings.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        string.Join('\u001f', settings.IdentityFiles), settings.IdentitiesOnly ? "only" : "any",
+        string.Join('\u001f', settings.UserKnownHostsFiles), settings.StrictHostKeyChecking.ToString(),
+        Math.Max(_options.MaxSessions, 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     private (bool Trust, string? Problem) VerifyHostKey(string node, SshHostSettings settings, string keyType, byte[] key)
     {
@@ -269,17 +349,26 @@ internal sealed class SshNetTransport : ITransport, IDisposable
             return;
         _disposed = true;
         _closing.Cancel();
-        foreach (Lazy<Task<Connection>> lazy in _connections.Values)
+        foreach (Lazy<Task<SshConnection>> lazy in _connections.Values)
         {
             if (!lazy.IsValueCreated)
                 continue;
-            Task<Connection> task = lazy.Value;
+            Task<SshConnection> task = lazy.Value;
             if (task.IsCompletedSuccessfully)
-                task.Result.Client.Dispose();
+                Release(task.Result);
             else
-                task.ContinueWith(t => { if (t.IsCompletedSuccessfully) t.Result.Client.Dispose(); }, TaskScheduler.Default);
+                task.ContinueWith(t => { if (t.IsCompletedSuccessfully) Release(t.Result); }, TaskScheduler.Default);
         }
         _closing.Dispose();
+    }
+
+    /// <summary>The run is done with a connection: back to the session's pool, or closed when it is the run's own.</summary>
+    private void Release(SshConnection connection)
+    {
+        if (_pool is not null && connection.Pooled)
+            _pool.Return(connection, _persist);
+        else
+            connection.Close();
     }
 
     /// <summary>
@@ -310,17 +399,10 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         }
     }
 
-    private sealed class Connection
+    /// <summary>A kept connection failed before its first command of this run started: reopen and retry.</summary>
+    private sealed class StaleConnection : Exception
     {
-        public Connection(SshClient client, int maxSessions)
-        {
-            Client = client;
-            Channels = new SemaphoreSlim(maxSessions, maxSessions);
-        }
-
-        public SshClient Client { get; }
-        public SemaphoreSlim Channels { get; }
-        public string? Failed { get; set; }
+        public StaleConnection(string message) : base(message) { }
     }
 
     /// <summary>Why a node could not be reached; kept for the whole run.</summary>
