@@ -99,27 +99,33 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         if (timeout is { } t)
             limit.CancelAfter(t);
         var buffer = new OutputBuffer(_options.OutputLimit);
-        using SshCommand ssh = connection.Client.CreateCommand(command);
+        SshCommand ssh = connection.Client.CreateCommand(RemoteCommand.Wrap(command));
         var stdout = new OutputSink(buffer);
         var stderr = new OutputSink(buffer);
         Streams.Attach(ssh, stdout, stderr);
+        var stop = new Stopper(ssh);
         try
         {
             // ExecuteAsync opens the channel and sends the exec request synchronously (two round trips, each
             // awaited with WaitHandle.WaitAny): not on a pool thread. No token for SSH.NET: its own cancellation
-            // waits up to 500 ms on the cancelling thread; Stop does it without waiting, once the command started.
+            // waits on the cancelling thread; the stopper does it on a thread of its own, once the command started.
             Task execute = await BlockingCall.RunAsync("MilkCheck SSH exec", () => ssh.ExecuteAsync(CancellationToken.None)).ConfigureAwait(false);
-            using (limit.Token.Register(static state => Stop((SshCommand)state!), ssh))
+            using (limit.Token.Register(static state => ((Stopper)state!).Stop(), stop))
                 await execute.ConfigureAwait(false);
             // SSH.NET completes the command, then disposes the sinks (which adds the last unterminated line).
             await Task.WhenAll(stdout.Completion, stderr.Completion).ConfigureAwait(false);
+            int? exit = ssh.ExitStatus;
+            if (exit is null)
+                return new NodeOutcome(NodeStatus.Failed, null, buffer.Text, watch.Elapsed,
+                    ssh.ExitSignal is { } signal ? $"killed by signal {signal}" : "no exit status from the server", buffer.Truncated);
+            return new NodeOutcome(exit == 0 ? NodeStatus.Ok : NodeStatus.Failed, exit, buffer.Text, watch.Elapsed, null, buffer.Truncated);
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
             if (cancellationToken.IsCancellationRequested || _closing.IsCancellationRequested)
                 throw new OperationCanceledException(cancellationToken);
             return new NodeOutcome(NodeStatus.Timeout, null, buffer.Text, watch.Elapsed,
-                $"timed out after {timeout!.Value.TotalSeconds:0.###} s (the channel was closed and the remote command signalled)", buffer.Truncated);
+                $"timed out after {timeout!.Value.TotalSeconds:0.###} s (its channel was closed: the node stops the command and its process group, TERM then KILL 5 s later)", buffer.Truncated);
         }
         catch (Exception e) when (e is SshConnectionException or SocketException or SshException or ObjectDisposedException or IOException)
         {
@@ -128,26 +134,50 @@ internal sealed class SshNetTransport : ITransport, IDisposable
             connection.Failed = $"connection lost: {e.Message}";
             return new NodeOutcome(NodeStatus.Unreachable, null, buffer.Text, watch.Elapsed, connection.Failed, buffer.Truncated);
         }
-        int? exit = ssh.ExitStatus;
-        if (exit is null)
-            return new NodeOutcome(NodeStatus.Failed, null, buffer.Text, watch.Elapsed,
-                ssh.ExitSignal is { } signal ? $"killed by signal {signal}" : "no exit status from the server", buffer.Truncated);
-        return new NodeOutcome(exit == 0 ? NodeStatus.Ok : NodeStatus.Failed, exit, buffer.Text, watch.Elapsed, null, buffer.Truncated);
+        finally
+        {
+            stop.Release();
+        }
     }
 
     /// <summary>
-    /// Timeout or cancellation: signals the remote command (TERM) and ends the command at once, its task
-    /// cancelled. A zero wait: SSH.NET's default would park the cancelling thread up to 500 ms per command.
+    /// Ends a command on timeout or cancellation, and disposes it once nobody needs it. SSH.NET's CancelAsync sends
+    /// the "signal" request (sshd refuses it for root sessions), completes the command's task, then closes the
+    /// channel and waits for the server to confirm: all of that on a thread of its own, so the timeout is reported
+    /// at once and no pool thread waits on the network. Closing the channel is what ends the remote command
+    /// (<see cref="RemoteCommand"/>). Whoever comes last of the stop and the command's owner disposes it.
     /// </summary>
-    private static void Stop(SshCommand ssh)
+    private sealed class Stopper
     {
-        try
+        private readonly SshCommand _command;
+        private int _users = 1;
+
+        public Stopper(SshCommand command) => _command = command;
+
+        /// <summary>Called once, from the token's registration: never blocks.</summary>
+        public void Stop()
         {
-            ssh.CancelAsync(forceKill: false, millisecondsTimeout: 0);
+            Interlocked.Increment(ref _users);
+            _ = BlockingCall.RunAsync("MilkCheck SSH stop", () =>
+            {
+                try
+                {
+                    _command.CancelAsync(forceKill: false, millisecondsTimeout: 0);
+                }
+                catch (Exception e) when (e is SshException or ObjectDisposedException or InvalidOperationException or SocketException)
+                {
+                    // The connection is gone or the command already ended: nothing left to stop.
+                }
+                Release();
+                return true;
+            });
         }
-        catch (Exception e) when (e is SshException or ObjectDisposedException or InvalidOperationException or SocketException)
+
+        /// <summary>The owner is done with the command (after the registration was disposed, so Stop cannot come later).</summary>
+        public void Release()
         {
-            // The connection is gone or the command already ended: nothing left to stop.
+            if (Interlocked.Decrement(ref _users) == 0)
+                _command.Dispose();
         }
     }
 
