@@ -4,7 +4,17 @@ namespace MilkCheck.Execution;
 /// <param name="ExitCode">Null when the command never completed (timeout, transport failure).</param>
 /// <param name="Output">stdout and stderr merged, as upstream, without the final newline; capped.</param>
 /// <param name="Truncated">True when the output exceeded the cap and was cut.</param>
-internal sealed record NodeOutcome(NodeStatus Status, int? ExitCode, string Output, TimeSpan Duration, string? Reason, bool Truncated = false);
+internal sealed record NodeOutcome(NodeStatus Status, int? ExitCode, string Output, TimeSpan Duration, string? Reason, bool Truncated = false)
+{
+    /// <summary>
+    /// Something the run should warn about once (a host key that changed but was accepted): the run writes it as a
+    /// warning, the node's Reason says it too.
+    /// </summary>
+    public TransportWarning? Warning { get; init; }
+}
+
+/// <summary>A warning a transport raises about a node; the run reports each one once.</summary>
+internal sealed record TransportWarning(string ErrorId, string Message);
 
 /// <summary>
 /// Runs one command for one node. Implementations are per run (connections belong to the run), thread-safe,

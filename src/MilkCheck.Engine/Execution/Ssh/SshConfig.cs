@@ -9,7 +9,11 @@ internal enum StrictHostKeyChecking { Yes, AcceptNew, No }
 /// <summary>What ssh_config says for one host, defaults applied and tokens expanded.</summary>
 internal sealed record SshHostSettings(
     string HostName, string User, int Port, IReadOnlyList<string> IdentityFiles, bool IdentitiesOnly,
-    IReadOnlyList<string> UserKnownHostsFiles, StrictHostKeyChecking StrictHostKeyChecking, TimeSpan? ConnectTimeout);
+    IReadOnlyList<string> UserKnownHostsFiles, StrictHostKeyChecking StrictHostKeyChecking, TimeSpan? ConnectTimeout)
+{
+    /// <summary>GlobalKnownHostsFile: read with the user's files, never written (default /etc/ssh/ssh_known_hosts and ssh_known_hosts2).</summary>
+    public IReadOnlyList<string> GlobalKnownHostsFiles { get; init; } = SshConfig.DefaultGlobalKnownHostsFiles;
+}
 
 /// <summary>A line of ssh_config that cannot be used; the message is <c>path:line: what to change</c>.</summary>
 internal sealed class SshConfigException : Exception
@@ -23,7 +27,7 @@ internal sealed class SshConfigException : Exception
 /// value wins per keyword (IdentityFile accumulates), <c>Include</c> (relative to ~/.ssh, <c>*</c> globs),
 /// <c>Keyword value</c> and <c>Keyword=value</c>, quotes. <c>Match</c> blocks are not evaluated: their options
 /// are skipped. Keywords read: HostName, User, Port, IdentityFile, IdentitiesOnly, UserKnownHostsFile,
-/// StrictHostKeyChecking, ConnectTimeout; others are ignored.
+/// GlobalKnownHostsFile, StrictHostKeyChecking, ConnectTimeout; others are ignored.
 /// </summary>
 internal sealed class SshConfig
 {
@@ -37,6 +41,8 @@ internal sealed class SshConfig
     }
 
     public static SshConfig Empty { get; } = new(new List<Block>(), "/");
+
+    public static IReadOnlyList<string> DefaultGlobalKnownHostsFiles { get; } = new[] { "/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2" };
 
     public static SshConfig Load(string path, string home)
     {
@@ -100,10 +106,17 @@ internal sealed class SshConfig
         IReadOnlyList<string> identityFiles = identities.Count > 0
             ? identities.Select(f => Expand(f, tokens)).ToArray()
             : new[] { "id_rsa", "id_ecdsa", "id_ed25519" }.Select(f => Path.Combine(_home, ".ssh", f)).ToArray();
+        // "none" (OpenSSH) names no file.
         IReadOnlyList<string> knownHosts = values.TryGetValue("userknownhostsfile", out var kh)
-            ? Words(kh.Value).Select(f => Expand(f, tokens)).ToArray()
+            ? Words(kh.Value).Where(f => !f.Equals("none", StringComparison.OrdinalIgnoreCase)).Select(f => Expand(f, tokens)).ToArray()
             : new[] { Path.Combine(_home, ".ssh", "known_hosts"), Path.Combine(_home, ".ssh", "known_hosts2") };
-        return new SshHostSettings(hostName, user, port, identityFiles, identitiesOnly, knownHosts, strict, connectTimeout);
+        IReadOnlyList<string> globalKnownHosts = values.TryGetValue("globalknownhostsfile", out var gkh)
+            ? Words(gkh.Value).Where(f => !f.Equals("none", StringComparison.OrdinalIgnoreCase)).Select(f => Expand(f, tokens)).ToArray()
+            : DefaultGlobalKnownHostsFiles;
+        return new SshHostSettings(hostName, user, port, identityFiles, identitiesOnly, knownHosts, strict, connectTimeout)
+        {
+            GlobalKnownHostsFiles = globalKnownHosts,
+        };
     }
 
     private string Expand(string value, params (char Token, string Value)[] tokens)
@@ -200,7 +213,7 @@ internal sealed class SshConfig
                 continue;
             }
             string value = Words(rest).FirstOrDefault() ?? string.Empty;
-            if (keyword.Equals("userknownhostsfile", StringComparison.OrdinalIgnoreCase))
+            if (keyword.Equals("userknownhostsfile", StringComparison.OrdinalIgnoreCase) || keyword.Equals("globalknownhostsfile", StringComparison.OrdinalIgnoreCase))
                 value = rest;
             current.Options.Add((keyword, value, where));
         }

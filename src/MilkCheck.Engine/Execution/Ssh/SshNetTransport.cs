@@ -85,7 +85,10 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         await connection.Channels.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await ExecuteAsync(connection, command, timeout, watch, cancellationToken).ConfigureAwait(false);
+            NodeOutcome outcome = await ExecuteAsync(connection, command, timeout, watch, cancellationToken).ConfigureAwait(false);
+            return connection.HostKeyWarning is { } warning
+                ? outcome with { Reason = outcome.Reason is null ? warning.Message : $"{outcome.Reason}; {warning.Message}", Warning = warning }
+                : outcome;
         }
         finally
         {
@@ -212,11 +215,15 @@ internal sealed class SshNetTransport : ITransport, IDisposable
             : new ConnectionInfo(settings.HostName, settings.Port, settings.User, new NoneAuthenticationMethod(settings.User));
         info.Timeout = connectTimeout;
         info.MaxSessions = Math.Max(_options.MaxSessions, 1);
+        KnownHosts known = KnownHostsFor(settings);
+        string[] names = KnownNames(node, settings);
+        PreferKnownHostKeyAlgorithms(info, known.KeyTypes(names, settings.Port));
         var client = new SshClient(info);
         string? hostKeyProblem = null;
+        TransportWarning? hostKeyWarning = null;
         client.HostKeyReceived += (_, e) =>
         {
-            (e.CanTrust, hostKeyProblem) = VerifyHostKey(node, settings, e.HostKeyName, e.HostKey);
+            (e.CanTrust, hostKeyProblem, hostKeyWarning) = VerifyHostKey(node, settings, known, names, e.HostKey);
         };
         await _handshakes.WaitAsync(_closing.Token).ConfigureAwait(false);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
@@ -248,32 +255,92 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         {
             _handshakes.Release();
         }
-        return new Connection(client, Math.Max(_options.MaxSessions, 1));
+        return new Connection(client, Math.Max(_options.MaxSessions, 1)) { HostKeyWarning = hostKeyWarning };
     }
 
-    private (bool Trust, string? Problem) VerifyHostKey(string node, SshHostSettings settings, string keyType, byte[] key)
+    private KnownHosts KnownHostsFor(SshHostSettings settings)
     {
-        if (settings.StrictHostKeyChecking == StrictHostKeyChecking.No)
-            return (true, null);
-        KnownHosts known = _knownHosts.GetOrAdd(string.Join('\n', settings.UserKnownHostsFiles), _ => new KnownHosts(settings.UserKnownHostsFiles));
-        var names = new List<string> { node };
-        if (!string.Equals(settings.HostName, node, StringComparison.Ordinal))
-            names.Add(settings.HostName);
-        switch (known.Check(names, settings.Port, keyType, key))
+        string[] files = settings.UserKnownHostsFiles.Concat(settings.GlobalKnownHostsFiles).ToArray();
+        return _knownHosts.GetOrAdd(string.Join('\n', files), _ => new KnownHosts(files));
+    }
+
+    /// <summary>The names a node's host key may be recorded under: the alias used and, when different, its HostName.</summary>
+    private static string[] KnownNames(string node, SshHostSettings settings) =>
+        string.Equals(settings.HostName, node, StringComparison.Ordinal) ? new[] { node } : new[] { node, settings.HostName };
+
+    /// <summary>
+    /// As OpenSSH: the host key algorithms of the key types known_hosts holds for the host go first, so that a server
+    /// with several host keys (RSA and ed25519) proves the one we know instead of one we would call changed.
+    /// </summary>
+    private static void PreferKnownHostKeyAlgorithms(ConnectionInfo info, IReadOnlyList<string> knownTypes)
+    {
+        if (knownTypes.Count == 0)
+            return;
+        var all = info.HostKeyAlgorithms.ToList();
+        var preferred = new List<KeyValuePair<string, Func<byte[], Renci.SshNet.Security.KeyHostAlgorithm>>>();
+        foreach (string type in knownTypes)
+            foreach (var algorithm in all)
+                if (KeyTypeOf(algorithm.Key) == type && !preferred.Contains(algorithm))
+                    preferred.Add(algorithm);
+        if (preferred.Count == 0)
+            return;
+        info.HostKeyAlgorithms.Clear();
+        foreach (var algorithm in preferred.Concat(all.Except(preferred)))
+            info.HostKeyAlgorithms.Add(algorithm);
+    }
+
+    /// <summary>The key type an SSH.NET host key algorithm proves (RSA signatures all prove an ssh-rsa key).</summary>
+    private static string KeyTypeOf(string algorithm) => algorithm switch
+    {
+        "rsa-sha2-512" or "rsa-sha2-256" => "ssh-rsa",
+        _ => algorithm,
+    };
+
+    private (bool Trust, string? Problem, TransportWarning? Warning) VerifyHostKey(
+        string node, SshHostSettings settings, KnownHosts known, string[] names, byte[] key)
+    {
+        string keyType = KnownHosts.KeyType(key);
+        string fingerprint = KnownHosts.Fingerprint(key);
+        string files = string.Join(" or ", settings.UserKnownHostsFiles.Concat(settings.GlobalKnownHostsFiles.Where(File.Exists)));
+        HostKeyCheck check = known.Check(names, settings.Port, key);
+        switch (check.Match)
         {
             case HostKeyMatch.Known:
-                return (true, null);
-            case HostKeyMatch.Changed:
-                return (false, $"the {keyType} host key of {node} differs from the one in {string.Join(" or ", settings.UserKnownHostsFiles)} (a changed host key: check the node, then fix known_hosts)");
+                return (true, null, null);
             case HostKeyMatch.Revoked:
-                return (false, $"the {keyType} host key of {node} is marked @revoked in known_hosts");
-            default:
-                if (settings.StrictHostKeyChecking == StrictHostKeyChecking.AcceptNew && settings.UserKnownHostsFiles.Count > 0)
+                // Whatever StrictHostKeyChecking says (OpenSSH 9 goes on with a warning under "no").
+                return (false, $"the {keyType} host key of {node} ({fingerprint}) is marked @revoked in known_hosts: refused whatever StrictHostKeyChecking says", null);
+            case HostKeyMatch.Changed:
+                string was = string.Join(", ", check.KnownFingerprints);
+                if (settings.StrictHostKeyChecking == StrictHostKeyChecking.No)
                 {
-                    known.Add(settings.UserKnownHostsFiles[0], node, settings.Port, keyType, key);
-                    return (true, null);
+                    return (true, null, new TransportWarning("MilkCheck.HostKeyChanged",
+                        $"{node}: the {keyType} host key changed: the server offers {fingerprint}, {files} holds {was}. " +
+                        "Connected anyway because StrictHostKeyChecking is no: check the node, then fix known_hosts."));
                 }
-                return (false, $"no {keyType} host key of {node} in {string.Join(" or ", settings.UserKnownHostsFiles)} (StrictHostKeyChecking {settings.StrictHostKeyChecking}: add it with ssh-keyscan, or set StrictHostKeyChecking accept-new)");
+                return (false, $"the {keyType} host key of {node} ({fingerprint}) differs from the one in {files} ({was}): a changed host key: check the node, then fix known_hosts", null);
+            case HostKeyMatch.Unknown:
+                if (settings.StrictHostKeyChecking is StrictHostKeyChecking.AcceptNew or StrictHostKeyChecking.No)
+                {
+                    // As OpenSSH, "no" also records a new key.
+                    if (settings.UserKnownHostsFiles.Count > 0)
+                    {
+                        try
+                        {
+                            known.Add(settings.UserKnownHostsFiles[0], node, settings.Port, key);
+                        }
+                        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+                        {
+                            if (settings.StrictHostKeyChecking == StrictHostKeyChecking.AcceptNew)
+                                return (false, $"the new {keyType} host key of {node} ({fingerprint}) could not be recorded: {e.Message}", null);
+                        }
+                    }
+                    return (true, null, null);
+                }
+                string others = check.OtherTypes.Count > 0 ? $" (known_hosts holds its {string.Join(", ", check.OtherTypes)} key, which the server did not offer)" : string.Empty;
+                return (false, $"no {keyType} host key of {node} in {files}{others} (StrictHostKeyChecking {settings.StrictHostKeyChecking}: add it with ssh-keyscan, or set StrictHostKeyChecking accept-new)", null);
+            default:
+                throw new InvalidOperationException($"Unknown host key match {check.Match}.");
         }
     }
 
@@ -351,6 +418,9 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         public SshClient Client { get; }
         public SemaphoreSlim Channels { get; }
         public string? Failed { get; set; }
+
+        /// <summary>A changed host key accepted under StrictHostKeyChecking no: every result on the node says so.</summary>
+        public TransportWarning? HostKeyWarning { get; init; }
     }
 
     /// <summary>Why a node could not be reached; kept for the whole run.</summary>
