@@ -194,6 +194,11 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         {
             if (!File.Exists(file))
                 continue;
+            if (TooOpen(file) is { } mode)
+            {
+                keyProblems.Add($"permissions {mode} for '{file}' are too open: a private key must not be accessible by group or others, so it was not used (chmod 600 it)");
+                continue;
+            }
             try
             {
                 keys.Add(new PrivateKeyFile(file));
@@ -256,6 +261,21 @@ internal sealed class SshNetTransport : ITransport, IDisposable
             _handshakes.Release();
         }
         return new Connection(client, Math.Max(_options.MaxSessions, 1)) { HostKeyWarning = hostKeyWarning };
+    }
+
+    /// <summary>
+    /// The file's mode in octal when group or others may access it (OpenSSH: "UNPROTECTED PRIVATE KEY FILE!",
+    /// the key is ignored), else null. OpenSSH checks only keys the user owns; .NET does not say who owns a file,
+    /// so every key file is checked.
+    /// </summary>
+    private static string? TooOpen(string file)
+    {
+        if (OperatingSystem.IsWindows())
+            return null;
+        UnixFileMode mode = File.GetUnixFileMode(file);
+        const UnixFileMode groupOrOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        return (mode & groupOrOthers) != 0 ? "0" + Convert.ToString((int)mode & 0x1FF, 8).PadLeft(3, '0') : null;
     }
 
     private KnownHosts KnownHostsFor(SshHostSettings settings)
