@@ -7,10 +7,10 @@ namespace MilkCheck.Execution;
 internal sealed record NodeOutcome(NodeStatus Status, int? ExitCode, string Output, TimeSpan Duration, string? Reason, bool Truncated = false)
 {
     /// <summary>
-    /// Something the run should warn about once (a host key that changed but was accepted): the run writes it as a
-    /// warning, the node's Reason says it too.
+    /// What the run should warn about, once per run each (a host key that changed but was accepted, ssh_config
+    /// settings not used): the run writes them as warnings.
     /// </summary>
-    public TransportWarning? Warning { get; init; }
+    public IReadOnlyList<TransportWarning> Warnings { get; init; } = Array.Empty<TransportWarning>();
 }
 
 /// <summary>A warning a transport raises about a node; the run reports each one once.</summary>

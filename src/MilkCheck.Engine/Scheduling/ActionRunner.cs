@@ -234,8 +234,9 @@ internal sealed class ActionRunner
                 outcome = new NodeOutcome(NodeStatus.Unreachable, null, string.Empty, watch.Elapsed, e.Message);
             }
         }
-        if (outcome.Warning is { } warning && _warned.TryAdd(warning, true))
-            _observer.Warning(warning.ErrorId, warning.Message); // once per run, however many commands reach the node
+        foreach (TransportWarning warning in outcome.Warnings)
+            if (_warned.TryAdd(warning, true))
+                _observer.Warning(warning.ErrorId, warning.Message); // once per run, however many commands reach the node
         return Report(new NodeResult(name, service, spec.Name, outcome.Status, outcome.ExitCode, outcome.Output, outcome.Duration, outcome.Reason));
     }
 

@@ -67,7 +67,9 @@ public sealed class RemoteProcessTests
         Assert.True(SpinWait.SpinUntil(() => File.Exists(started) || running.IsCompleted, Deadline), "the command never started");
         Assert.False(running.IsCompleted, "the command ended before the transport was closed");
         ssh.Dispose();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        // How the call ends is the transport's lifetime contract (cancelled or disposed); here only the node matters.
+        Exception? ended = await Record.ExceptionAsync(() => running);
+        Assert.True(ended is OperationCanceledException or ObjectDisposedException, $"ended with {ended}");
         await AssertNoProcessLeftAsync(marker);
     }
 

@@ -103,10 +103,61 @@ public sealed class SshConfigTests
     }
 
     [Fact]
-    public void Match_blocks_are_skipped_until_the_next_Host()
+    public void Match_host_sees_the_HostName_obtained_before_it_and_originalhost_the_name_given()
     {
-        var s = Resolve("Match host x\n    User fromMatch\nHost x\n    User fromHost\n", "x");
-        Assert.Equal("fromHost", s.User);
+        const string text = """
+            Host alias
+                HostName real.example
+            Match host real.example
+                User byHost
+                Port 2201
+            Match originalhost alias
+                Port 2202
+                IdentityFile /keys/by-original
+            """;
+        var s = Resolve(text, "alias");
+        Assert.Equal("byHost", s.User);
+        Assert.Equal(2201, s.Port); // first obtained value wins, Match blocks included
+        Assert.Equal(new[] { "/keys/by-original" }, s.IdentityFiles);
+        Assert.Equal("me", Resolve(text, "other").User);
+        Assert.Empty(s.Warnings);
+    }
+
+    [Fact]
+    public void Match_criteria_are_all_required_and_user_localuser_all_and_negation_are_evaluated()
+    {
+        const string text = """
+            Host n*
+                User admin
+            Match user admin localuser me host n1,n2
+                Port 2001
+            Match !host n1 all
+                Port 2002
+            Match user root
+                Port 2003
+            Match localuser someone-else
+                Port 2004
+            """;
+        Assert.Equal(2001, Resolve(text, "n2").Port);
+        Assert.Equal(2002, Resolve(text, "n3").Port);
+        Assert.Equal(22, Resolve("Match user root\n    Port 2003\nMatch localuser other\n    Port 2004\n", "n1").Port);
+        Assert.Equal(2005, Resolve("Match host \"a*,!ab\"\n    Port 2005\n", "ac").Port);
+        Assert.Equal(22, Resolve("Match host \"a*,!ab\"\n    Port 2005\n", "ab").Port);
+    }
+
+    [Fact]
+    public void A_Match_criterion_MilkCheck_cannot_evaluate_leaves_the_block_to_openssh_with_a_warning_naming_file_and_line()
+    {
+        const string text = "Host x\n    User first\nMatch exec \"test -e /etc/site\" host x\n    Port 2222\n    StrictHostKeyChecking no\nHost y\n    Port 2300\n";
+        var s = Resolve(text, "x");
+        Assert.Equal(22, s.Port);
+        Assert.Equal(StrictHostKeyChecking.Yes, s.StrictHostKeyChecking);
+        string warning = Assert.Single(s.Warnings);
+        Assert.Contains("cfg:3", warning);
+        Assert.Contains("exec", warning);
+        Assert.Contains("openssh", warning);
+        // A supported criterion that already fails: the block cannot apply, nothing to say.
+        Assert.Empty(Resolve("Match host other exec \"true\"\n    Port 2222\n", "x").Warnings);
     }
 
     [Fact]

@@ -77,7 +77,10 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         catch (ConnectFailure failure)
         {
             return new NodeOutcome(failure.Status, null, string.Empty, watch.Elapsed,
-                failure.FirstReport() ? failure.Message : failure.Message + " (connect attempted once this run)");
+                failure.FirstReport() ? failure.Message : failure.Message + " (connect attempted once this run)")
+            {
+                Warnings = failure.Warnings,
+            };
         }
         if (connection.Failed is { } broken)
             return new NodeOutcome(NodeStatus.Unreachable, null, string.Empty, watch.Elapsed, broken + " (connection lost earlier this run)");
@@ -86,9 +89,9 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         try
         {
             NodeOutcome outcome = await ExecuteAsync(connection, command, timeout, watch, cancellationToken).ConfigureAwait(false);
-            return connection.HostKeyWarning is { } warning
-                ? outcome with { Reason = outcome.Reason is null ? warning.Message : $"{outcome.Reason}; {warning.Message}", Warning = warning }
-                : outcome;
+            if (connection.HostKeyWarning is { } warning)
+                outcome = outcome with { Reason = outcome.Reason is null ? warning.Message : $"{outcome.Reason}; {warning.Message}" };
+            return connection.Warnings.Count > 0 ? outcome with { Warnings = connection.Warnings } : outcome;
         }
         finally
         {
@@ -187,6 +190,7 @@ internal sealed class SshNetTransport : ITransport, IDisposable
     private async Task<Connection> ConnectAsync(string node)
     {
         SshHostSettings settings = _config.Resolve(node, _options.LocalUser);
+        TransportWarning[] configWarnings = settings.Warnings.Select(w => new TransportWarning("MilkCheck.SshConfigNotEvaluated", w)).ToArray();
         TimeSpan connectTimeout = settings.ConnectTimeout ?? _options.ConnectTimeout;
         var keys = new List<IPrivateKeySource>();
         var keyProblems = new List<string>();
@@ -254,13 +258,19 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         catch (Exception e)
         {
             client.Dispose();
-            throw Classify(e, hostKeyProblem, connectTimeout, settings, keyProblems);
+            ConnectFailure failure = Classify(e, hostKeyProblem, connectTimeout, settings, keyProblems);
+            failure.Warnings = configWarnings;
+            throw failure;
         }
         finally
         {
             _handshakes.Release();
         }
-        return new Connection(client, Math.Max(_options.MaxSessions, 1)) { HostKeyWarning = hostKeyWarning };
+        return new Connection(client, Math.Max(_options.MaxSessions, 1))
+        {
+            HostKeyWarning = hostKeyWarning,
+            Warnings = hostKeyWarning is null ? configWarnings : configWarnings.Append(hostKeyWarning).ToArray(),
+        };
     }
 
     /// <summary>
@@ -441,6 +451,9 @@ internal sealed class SshNetTransport : ITransport, IDisposable
 
         /// <summary>A changed host key accepted under StrictHostKeyChecking no: every result on the node says so.</summary>
         public TransportWarning? HostKeyWarning { get; init; }
+
+        /// <summary>What the run warns about once: the changed host key, ssh_config settings left to OpenSSH.</summary>
+        public IReadOnlyList<TransportWarning> Warnings { get; init; } = Array.Empty<TransportWarning>();
     }
 
     /// <summary>Why a node could not be reached; kept for the whole run.</summary>
@@ -449,6 +462,9 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         public ConnectFailure(NodeStatus status, string message) : base(message) => Status = status;
 
         public NodeStatus Status { get; }
+
+        /// <summary>ssh_config settings left to OpenSSH for this node: they may be why it failed.</summary>
+        public IReadOnlyList<TransportWarning> Warnings { get; set; } = Array.Empty<TransportWarning>();
 
         private int _reported;
 
