@@ -311,4 +311,12 @@ public sealed class KnownHostsTests : IDisposable
         Assert.Throws<ArgumentException>(() => known.Add(file, name, 22, Key));
         Assert.False(File.Exists(file) && File.ReadAllText(file).Length > 0);
     }
+
+    [Fact]
+    public void Adding_to_dev_null_as_UserKnownHostsFile_dev_null_setups_do_is_accepted()
+    {
+        var known = new KnownHosts(new[] { "/dev/null" });
+        known.Add("/dev/null", "node1", 22, Key);
+        Assert.Equal(HostKeyMatch.Known, known.Check(new[] { "node1" }, 22, Key).Match);
+    }
 }
