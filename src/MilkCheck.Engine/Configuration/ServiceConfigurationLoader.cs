@@ -60,6 +60,7 @@ internal sealed partial class ServiceConfigurationLoader
     private readonly List<ConfigDiagnostic> _diagnostics = new();
     private readonly HashSet<(SourceLocation, string, DiagnosticSeverity)> _reported = new();
     private readonly List<Entity> _entities = new();
+    private readonly Dictionary<SourceLocation, string> _writtenTargets = new();
     private readonly ICommandSubstitution? _commands;
     private readonly Func<GroupResolver> _groups;
     // Targets and dependency lists resolve at load, before -Define (spec §3.5, §3.6): they never see run variables.
@@ -158,7 +159,7 @@ internal sealed partial class ServiceConfigurationLoader
         Inherit(root);
         DetectCycles();
         ValidateRunResolution();
-        return new ServiceModel(root, _entities, _diagnostics, files);
+        return new ServiceModel(root, _entities, _diagnostics, files) { WrittenTargets = _writtenTargets };
     }
 
     [GeneratedRegex(@"\.ya?ml$", RegexOptions.CultureInvariant)]
@@ -590,6 +591,8 @@ internal sealed partial class ServiceConfigurationLoader
             }
             string folded = nodes.ToString();
             properties.Set("target", folded, location); // inherited resolved, as upstream
+            if (!string.Equals(raw, folded, StringComparison.Ordinal))
+                _writtenTargets[location] = raw;
             return folded;
         }
         catch (NodeSetParseException e)

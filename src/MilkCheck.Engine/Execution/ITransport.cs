@@ -4,7 +4,17 @@ namespace MilkCheck.Execution;
 /// <param name="ExitCode">Null when the command never completed (timeout, transport failure).</param>
 /// <param name="Output">stdout and stderr merged, as upstream, without the final newline; capped.</param>
 /// <param name="Truncated">True when the output exceeded the cap and was cut.</param>
-internal sealed record NodeOutcome(NodeStatus Status, int? ExitCode, string Output, TimeSpan Duration, string? Reason, bool Truncated = false);
+internal sealed record NodeOutcome(NodeStatus Status, int? ExitCode, string Output, TimeSpan Duration, string? Reason, bool Truncated = false)
+{
+    /// <summary>
+    /// What the run should warn about, once per run each (a host key that changed but was accepted, ssh_config
+    /// settings not used): the run writes them as warnings.
+    /// </summary>
+    public IReadOnlyList<TransportWarning> Warnings { get; init; } = Array.Empty<TransportWarning>();
+}
+
+/// <summary>A warning a transport raises about a node; the run reports each one once.</summary>
+internal sealed record TransportWarning(string ErrorId, string Message);
 
 /// <summary>
 /// Runs one command for one node. Implementations are per run (connections belong to the run), thread-safe,

@@ -206,4 +206,10 @@ internal sealed class ServiceModel
     public IReadOnlyList<ConfigDiagnostic> Diagnostics { get; }
 
     public IReadOnlyList<string> Files { get; }
+
+    /// <summary>
+    /// Targets as written, by the location of their <c>target</c> key, where resolution changed them (variables,
+    /// <c>%(...)</c>, <c>@groups</c>): messages about a node name say where it came from.
+    /// </summary>
+    public IReadOnlyDictionary<SourceLocation, string> WrittenTargets { get; init; } = new Dictionary<SourceLocation, string>();
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using MilkCheck.Execution;
 using MilkCheck.NodeSets;
@@ -29,6 +30,7 @@ internal sealed class ActionRunner
     private readonly FanoutLimiter _limiter;
     private readonly List<PlannedAction>? _planned;
     private readonly RunIdentity _identity;
+    private readonly ConcurrentDictionary<TransportWarning, bool> _warned = new();
 
     /// <param name="planned">Plan only: nothing runs, each action that would run is added here, in order.</param>
     public ActionRunner(RunPlan plan, ITransport? local, ITransport? remote, IRunObserver observer, FanoutLimiter limiter,
@@ -257,6 +259,9 @@ internal sealed class ActionRunner
                 outcome = new NodeOutcome(NodeStatus.Unreachable, null, string.Empty, watch.Elapsed, e.Message);
             }
         }
+        foreach (TransportWarning warning in outcome.Warnings)
+            if (_warned.TryAdd(warning, true))
+                _observer.Warning(warning.ErrorId, warning.Message); // once per run, however many commands reach the node
         return Report(ToResult(name, service, spec, outcome));
     }
 

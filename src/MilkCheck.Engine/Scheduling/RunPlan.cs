@@ -1,5 +1,6 @@
 using System.Globalization;
 using MilkCheck.Configuration;
+using MilkCheck.Execution;
 using MilkCheck.Model;
 using MilkCheck.NodeSets;
 using MilkCheck.Variables;
@@ -185,6 +186,9 @@ internal sealed class RunPlan
         NodeSet? selection = options.Nodes is null ? null : options.ExcludedNodes is null ? options.Nodes : options.Nodes - options.ExcludedNodes;
         if (options.Defines.Keys.FirstOrDefault(name => !ScopeSet.IsDefinable(name)) is { } refused)
             throw new RunSetupException("MilkCheck.InvalidDefine", ScopeSet.DefineRefusal(refused), refused);
+        if (options.Nodes?.FirstOrDefault(n => !HostNames.IsValid(n)) is { } badNode)
+            throw new RunSetupException("MilkCheck.InvalidNodeName",
+                $"-Node '{HostNames.Printable(badNode)}' is not a host name ({HostNames.Problem(badNode)}): node names become SSH host names and, in exec mode, text in a local shell command.", badNode);
         ScopeSet scopes = ScopeSet.ForRun(options.Defines,
             selection?.ToString() ?? string.Empty, options.ExcludedNodes?.ToString() ?? string.Empty);
         var resolver = new VariableResolver(commands ?? new ShellCommandSubstitution());
@@ -214,7 +218,7 @@ internal sealed class RunPlan
                 ActionDefinition? definition = service.Actions.LastOrDefault(a => a.Name == name);
                 if (definition is null)
                     continue;
-                ActionSpec? spec = Resolve(definition, node, scopes, resolver, options, problems);
+                ActionSpec? spec = Resolve(definition, node, scopes, resolver, options, problems, model.WrittenTargets);
                 if (spec is null)
                     continue;
                 _actions[(service, name)] = spec;
@@ -236,7 +240,7 @@ internal sealed class RunPlan
     }
 
     private static ActionSpec? Resolve(ActionDefinition definition, RunNode node, ScopeSet scopes, VariableResolver resolver,
-        RunOptions options, List<ConfigDiagnostic> problems)
+        RunOptions options, List<ConfigDiagnostic> problems, IReadOnlyDictionary<SourceLocation, string> writtenTargets)
     {
         IVariableScope scope = scopes.For(definition);
         string owner = $"{definition.Service.FullName}.{definition.Name}";
@@ -318,6 +322,19 @@ internal sealed class RunPlan
             : mode == "delegate" ? ExecutionMode.Delegate
             : mode == "exec" || !remote ? ExecutionMode.Exec
             : ExecutionMode.Remote;
+        if (executionMode is ExecutionMode.Remote or ExecutionMode.Exec && target is not null)
+        {
+            SourceLocation at = properties.LocationOf("target") ?? definition.Location;
+            if (target.FirstOrDefault(n => !HostNames.IsValid(n)) is { } bad)
+            {
+                string where = writtenTargets.TryGetValue(at, out string? written) ? $"its target '{written}' (which gave '{configured}')" : $"its target '{configured}'";
+                string use = executionMode == ExecutionMode.Remote
+                    ? "over SSH it would be a host name and a known_hosts entry"
+                    : "in exec mode %h would put it in a local shell command";
+                Problem(at, $"'{owner}' cannot run on node '{HostNames.Printable(bad)}' of {where}: it is not a host name ({HostNames.Problem(bad)}); {use}.");
+                return null;
+            }
+        }
         if (executionMode == ExecutionMode.Exec)
         {
             try

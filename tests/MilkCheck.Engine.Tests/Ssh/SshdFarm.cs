@@ -6,7 +6,8 @@ namespace MilkCheck.Engine.Tests.Ssh;
 /// <summary>
 /// Real OpenSSH daemons on loopback addresses (127.77.0.1 … 127.77.0.240, then 127.79.x.y over as many /24s as
 /// needed for larger farms; one sshd per 16 addresses: sshd's listen-socket limit) with generated host and client keys in a temp folder, a client HOME whose
-/// .ssh/config maps node1…nodeN to them, and a known_hosts with every node's key. Each daemon runs in the
+/// .ssh/config maps node1…nodeN to them, and a known_hosts with every node's ed25519 key (the daemons offer an RSA
+/// host key too). Each daemon runs in the
 /// foreground as a child process; the fixture waits for its "Server listening" lines (no polling) and
 /// reads its log to count accepted connections. Nothing touches the machine's own ssh configuration.
 /// If sshd cannot start, the constructor throws: SSH tests fail, never skip.
@@ -35,6 +36,7 @@ internal sealed class SshdFarm : IDisposable
             throw new InvalidOperationException("/usr/sbin/sshd is missing: install openssh-server (build.ps1 -Task Test does it as root).");
         Directory.CreateDirectory("/run/sshd");
         Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "milkcheck-test-host", "-f", HostKey);
+        Run("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-C", "milkcheck-test-host-rsa", "-f", RsaHostKey);
         Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "milkcheck-test-client", "-f", ClientKey);
         File.Copy(ClientKey + ".pub", Path.Combine(Dir, "authorized_keys"));
         WriteClientConfig();
@@ -51,6 +53,9 @@ internal sealed class SshdFarm : IDisposable
     public string KnownHostsFile => Path.Combine(Home, ".ssh", "known_hosts");
     public string ClientKey => Path.Combine(Dir, "id_ed25519");
     public string HostKey => Path.Combine(Dir, "host_ed25519");
+
+    /// <summary>A second host key every daemon offers; known_hosts holds only the ed25519 one.</summary>
+    public string RsaHostKey => Path.Combine(Dir, "host_rsa");
     public string User { get; }
     public int Port { get; }
 
@@ -131,6 +136,7 @@ internal sealed class SshdFarm : IDisposable
             config.Append($"ListenAddress {Address(i)}\n");
         config.Append($"""
             HostKey {HostKey}
+            HostKey {RsaHostKey}
             PidFile {Path.Combine(Dir, $"sshd_{first}.pid")}
             AuthorizedKeysFile {Path.Combine(Dir, "authorized_keys")}
             StrictModes no

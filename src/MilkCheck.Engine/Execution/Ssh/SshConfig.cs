@@ -9,7 +9,14 @@ internal enum StrictHostKeyChecking { Yes, AcceptNew, No }
 /// <summary>What ssh_config says for one host, defaults applied and tokens expanded.</summary>
 internal sealed record SshHostSettings(
     string HostName, string User, int Port, IReadOnlyList<string> IdentityFiles, bool IdentitiesOnly,
-    IReadOnlyList<string> UserKnownHostsFiles, StrictHostKeyChecking StrictHostKeyChecking, TimeSpan? ConnectTimeout);
+    IReadOnlyList<string> UserKnownHostsFiles, StrictHostKeyChecking StrictHostKeyChecking, TimeSpan? ConnectTimeout)
+{
+    /// <summary>GlobalKnownHostsFile: read with the user's files, never written (default /etc/ssh/ssh_known_hosts and ssh_known_hosts2).</summary>
+    public IReadOnlyList<string> GlobalKnownHostsFiles { get; init; } = SshConfig.DefaultGlobalKnownHostsFiles;
+
+    /// <summary><c>path:line: …</c> of the Match blocks that may apply to the host but were not evaluated.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
+}
 
 /// <summary>A line of ssh_config that cannot be used; the message is <c>path:line: what to change</c>.</summary>
 internal sealed class SshConfigException : Exception
@@ -21,9 +28,12 @@ internal sealed class SshConfigException : Exception
 /// The OpenSSH client configuration (ssh_config(5)) as far as MilkCheck needs it: <c>Host</c> blocks with
 /// <c>*</c>/<c>?</c> wildcards and <c>!</c> negation, options before the first Host for every host, first obtained
 /// value wins per keyword (IdentityFile accumulates), <c>Include</c> (relative to ~/.ssh, <c>*</c> globs),
-/// <c>Keyword value</c> and <c>Keyword=value</c>, quotes. <c>Match</c> blocks are not evaluated: their options
-/// are skipped. Keywords read: HostName, User, Port, IdentityFile, IdentitiesOnly, UserKnownHostsFile,
-/// StrictHostKeyChecking, ConnectTimeout; others are ignored.
+/// <c>Keyword value</c> and <c>Keyword=value</c>, quotes. <c>Match</c> blocks with the criteria <c>host</c> (the
+/// HostName obtained before the line), <c>originalhost</c>, <c>user</c> (the User obtained before the line, else the
+/// local user), <c>localuser</c> and <c>all</c>, negated with <c>!</c> or not, all required; a block with any other
+/// criterion (<c>exec</c>, <c>canonical</c>, <c>final</c>, <c>localnetwork</c>…) is left to OpenSSH: its options
+/// are not used, and resolving a host it may apply to says so in <see cref="SshHostSettings.Warnings"/>. Keywords read: HostName, User, Port, IdentityFile, IdentitiesOnly, UserKnownHostsFile,
+/// GlobalKnownHostsFile, StrictHostKeyChecking, ConnectTimeout; others are ignored.
 /// </summary>
 internal sealed class SshConfig
 {
@@ -37,6 +47,8 @@ internal sealed class SshConfig
     }
 
     public static SshConfig Empty { get; } = new(new List<Block>(), "/");
+
+    public static IReadOnlyList<string> DefaultGlobalKnownHostsFiles { get; } = new[] { "/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2" };
 
     public static SshConfig Load(string path, string home)
     {
@@ -58,9 +70,24 @@ internal sealed class SshConfig
     {
         var values = new Dictionary<string, (string Value, string Where)>(StringComparer.OrdinalIgnoreCase);
         var identities = new List<string>();
+        var warnings = new List<string>();
         foreach (Block block in _blocks)
         {
-            if (!block.Matches(host))
+            if (block.Criteria is { } criteria)
+            {
+                // Match sees what was obtained before its line, as OpenSSH's first pass.
+                string hostSoFar = values.TryGetValue("hostname", out var h) ? Expand(h.Value, ('h', host)) : host;
+                string userSoFar = values.TryGetValue("user", out var ru) ? ru.Value : localUser;
+                if (!criteria.All(c => c.Evaluate(host, hostSoFar, userSoFar, localUser) != false))
+                    continue;
+                if (criteria.FirstOrDefault(c => c.Evaluate(host, hostSoFar, userSoFar, localUser) is null) is { } unknown)
+                {
+                    if (!warnings.Contains(block.Where!))
+                        warnings.Add($"{block.Where}: Match {unknown.Name} is not evaluated by the SSH.NET transport: the settings of this Match block are not used for {host} (they apply only with transport: openssh).");
+                    continue;
+                }
+            }
+            else if (!block.Matches(host))
                 continue;
             foreach (var (keyword, value, where) in block.Options)
             {
@@ -100,10 +127,18 @@ internal sealed class SshConfig
         IReadOnlyList<string> identityFiles = identities.Count > 0
             ? identities.Select(f => Expand(f, tokens)).ToArray()
             : new[] { "id_rsa", "id_ecdsa", "id_ed25519" }.Select(f => Path.Combine(_home, ".ssh", f)).ToArray();
+        // "none" (OpenSSH) names no file.
         IReadOnlyList<string> knownHosts = values.TryGetValue("userknownhostsfile", out var kh)
-            ? Words(kh.Value).Select(f => Expand(f, tokens)).ToArray()
+            ? Words(kh.Value).Where(f => !f.Equals("none", StringComparison.OrdinalIgnoreCase)).Select(f => Expand(f, tokens)).ToArray()
             : new[] { Path.Combine(_home, ".ssh", "known_hosts"), Path.Combine(_home, ".ssh", "known_hosts2") };
-        return new SshHostSettings(hostName, user, port, identityFiles, identitiesOnly, knownHosts, strict, connectTimeout);
+        IReadOnlyList<string> globalKnownHosts = values.TryGetValue("globalknownhostsfile", out var gkh)
+            ? Words(gkh.Value).Where(f => !f.Equals("none", StringComparison.OrdinalIgnoreCase)).Select(f => Expand(f, tokens)).ToArray()
+            : DefaultGlobalKnownHostsFiles;
+        return new SshHostSettings(hostName, user, port, identityFiles, identitiesOnly, knownHosts, strict, connectTimeout)
+        {
+            GlobalKnownHostsFiles = globalKnownHosts,
+            Warnings = warnings,
+        };
     }
 
     private string Expand(string value, params (char Token, string Value)[] tokens)
@@ -180,13 +215,16 @@ internal sealed class SshConfig
             }
             if (keyword.Equals("match", StringComparison.OrdinalIgnoreCase))
             {
-                skipping = true; // Match criteria are not evaluated: the block's options are not used.
+                current = new Block(MatchCriterion.Parse(Words(rest).ToArray(), where), where);
+                blocks.Add(current);
+                // An Include inside a block MilkCheck cannot evaluate is not read: its options could apply to any host.
+                skipping = current.Criteria!.Any(c => !c.IsEvaluated);
                 continue;
             }
-            if (skipping)
-                continue;
             if (keyword.Equals("include", StringComparison.OrdinalIgnoreCase))
             {
+                if (skipping)
+                    continue;
                 if (depth >= 16)
                     throw new SshConfigException($"{where}: Include nested more than 16 levels.");
                 foreach (string pattern in Words(rest))
@@ -194,13 +232,13 @@ internal sealed class SshConfig
                     {
                         ReadFile(file, home, blocks, depth + 1);
                         // Options after an Include continue the block it was in.
-                        current = new Block(current.Patterns);
+                        current = current.Criteria is { } criteria ? new Block(criteria, current.Where!) : new Block(current.Patterns);
                         blocks.Add(current);
                     }
                 continue;
             }
             string value = Words(rest).FirstOrDefault() ?? string.Empty;
-            if (keyword.Equals("userknownhostsfile", StringComparison.OrdinalIgnoreCase))
+            if (keyword.Equals("userknownhostsfile", StringComparison.OrdinalIgnoreCase) || keyword.Equals("globalknownhostsfile", StringComparison.OrdinalIgnoreCase))
                 value = rest;
             current.Options.Add((keyword, value, where));
         }
@@ -252,7 +290,20 @@ internal sealed class SshConfig
     {
         public Block(IReadOnlyList<string> patterns) => Patterns = patterns;
 
+        public Block(IReadOnlyList<MatchCriterion> criteria, string where)
+        {
+            Patterns = Array.Empty<string>();
+            Criteria = criteria;
+            Where = where;
+        }
+
         public IReadOnlyList<string> Patterns { get; }
+
+        /// <summary>A Match block's criteria (all required); null for a Host block.</summary>
+        public IReadOnlyList<MatchCriterion>? Criteria { get; }
+
+        /// <summary>path:line of the Match line.</summary>
+        public string? Where { get; }
         public List<(string Keyword, string Value, string Where)> Options { get; } = new();
 
         /// <summary>A negated pattern that matches excludes the host; else any plain pattern that matches.</summary>
@@ -271,6 +322,78 @@ internal sealed class SshConfig
             }
             return matched;
         }
+    }
+}
+
+/// <summary>One criterion of a <c>Match</c> line: <c>[!]name [patterns]</c>.</summary>
+internal sealed class MatchCriterion
+{
+    private static readonly HashSet<string> Evaluated = new(StringComparer.OrdinalIgnoreCase) { "all", "host", "originalhost", "user", "localuser" };
+    private static readonly HashSet<string> WithoutArgument = new(StringComparer.OrdinalIgnoreCase) { "all", "canonical", "final" };
+
+    private MatchCriterion(string name, bool negated, string? patterns)
+    {
+        Name = name;
+        Negated = negated;
+        Patterns = patterns;
+    }
+
+    public string Name { get; }
+    public bool Negated { get; }
+    public string? Patterns { get; }
+    public bool IsEvaluated => Evaluated.Contains(Name);
+
+    public static IReadOnlyList<MatchCriterion> Parse(string[] words, string where)
+    {
+        if (words.Length == 0)
+            throw new SshConfigException($"{where}: Match needs criteria (host, originalhost, user, localuser, all…).");
+        var criteria = new List<MatchCriterion>();
+        for (int i = 0; i < words.Length; i++)
+        {
+            bool negated = words[i].StartsWith('!');
+            string name = (negated ? words[i][1..] : words[i]).ToLowerInvariant();
+            string? patterns = null;
+            if (!WithoutArgument.Contains(name))
+            {
+                if (i + 1 >= words.Length)
+                    throw new SshConfigException($"{where}: Match {name} needs an argument.");
+                patterns = words[++i];
+            }
+            criteria.Add(new MatchCriterion(name, negated, patterns));
+        }
+        return criteria;
+    }
+
+    /// <summary>True or false when MilkCheck evaluates this criterion; null when only OpenSSH can.</summary>
+    public bool? Evaluate(string originalHost, string host, string user, string localUser)
+    {
+        bool? result = Name switch
+        {
+            "all" => true,
+            "host" => MatchesList(Patterns!, host),
+            "originalhost" => MatchesList(Patterns!, originalHost),
+            "user" => MatchesList(Patterns!, user),
+            "localuser" => MatchesList(Patterns!, localUser),
+            _ => null,
+        };
+        return result is { } value ? value != Negated : null;
+    }
+
+    /// <summary>OpenSSH's pattern lists: comma-separated, a matching <c>!</c> pattern refuses, else any pattern that matches.</summary>
+    private static bool MatchesList(string list, string text)
+    {
+        bool matched = false;
+        foreach (string pattern in list.Split(','))
+        {
+            if (pattern.StartsWith('!'))
+            {
+                if (Wildcard.Matches(pattern[1..], text))
+                    return false;
+            }
+            else if (Wildcard.Matches(pattern, text))
+                matched = true;
+        }
+        return matched;
     }
 }
 

@@ -41,6 +41,12 @@ internal sealed class SshConnection
     /// <summary>False when the pool already kept another connection for the key: the run that opened it closes it.</summary>
     public bool Pooled { get; set; } = true;
 
+    /// <summary>A changed host key accepted under StrictHostKeyChecking no: every result on the node says so.</summary>
+    public TransportWarning? HostKeyWarning { get; init; }
+
+    /// <summary>What the run warns about once: the changed host key, ssh_config settings left to OpenSSH.</summary>
+    public IReadOnlyList<TransportWarning> Warnings { get; init; } = Array.Empty<TransportWarning>();
+
     /// <summary>Why the connection broke while in use; null while it works.</summary>
     public string? Failed { get; set; }
 

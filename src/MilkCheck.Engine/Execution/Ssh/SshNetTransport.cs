@@ -99,7 +99,10 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         catch (ConnectFailure failure)
         {
             return new NodeOutcome(failure.Status, null, string.Empty, watch.Elapsed,
-                failure.FirstReport() ? failure.Message : failure.Message + " (connect attempted once this run)");
+                failure.FirstReport() ? failure.Message : failure.Message + " (connect attempted once this run)")
+            {
+                Warnings = failure.Warnings,
+            };
         }
         if (connection.Failed is { } broken)
             return new NodeOutcome(NodeStatus.Unreachable, null, string.Empty, watch.Elapsed, broken + " (connection lost earlier this run)");
@@ -107,7 +110,8 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         await connection.Channels.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await ExecuteAsync(connection, command, timeout, watch, _unproven.ContainsKey(connection), cancellationToken).ConfigureAwait(false);
+            NodeOutcome outcome = await ExecuteAsync(connection, command, timeout, watch, _unproven.ContainsKey(connection), cancellationToken).ConfigureAwait(false);
+            return WithConnectionWarnings(connection, outcome);
         }
         catch (StaleConnection stale)
         {
@@ -143,15 +147,16 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         if (timeout is { } t)
             limit.CancelAfter(t);
         var buffer = new OutputBuffer(_options.OutputLimit);
-        using SshCommand ssh = connection.Client.CreateCommand(command);
+        SshCommand ssh = connection.Client.CreateCommand(RemoteCommand.Wrap(command));
         var stdout = new OutputSink(buffer);
         var stderr = new OutputSink(buffer);
         Streams.Attach(ssh, stdout, stderr);
+        var stop = new Stopper(ssh);
         try
         {
             // ExecuteAsync opens the channel and sends the exec request synchronously (two round trips, each
             // awaited with WaitHandle.WaitAny): not on a pool thread. No token for SSH.NET: its own cancellation
-            // waits up to 500 ms on the cancelling thread; Stop does it without waiting, once the command started.
+            // waits on the cancelling thread; the stopper does it on a thread of its own, once the command started.
             Task execute;
             try
             {
@@ -163,17 +168,22 @@ internal sealed class SshNetTransport : ITransport, IDisposable
                 throw new StaleConnection(e.Message);
             }
             _unproven.TryRemove(connection, out _);
-            using (limit.Token.Register(static state => Stop((SshCommand)state!), ssh))
+            using (limit.Token.Register(static state => ((Stopper)state!).Stop(), stop))
                 await execute.ConfigureAwait(false);
             // SSH.NET completes the command, then disposes the sinks (which adds the last unterminated line).
             await Task.WhenAll(stdout.Completion, stderr.Completion).ConfigureAwait(false);
+            int? exit = ssh.ExitStatus;
+            if (exit is null)
+                return new NodeOutcome(NodeStatus.Failed, null, buffer.Text, watch.Elapsed,
+                    ssh.ExitSignal is { } signal ? $"killed by signal {signal}" : "no exit status from the server", buffer.Truncated);
+            return new NodeOutcome(exit == 0 ? NodeStatus.Ok : NodeStatus.Failed, exit, buffer.Text, watch.Elapsed, null, buffer.Truncated);
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
             if (cancellationToken.IsCancellationRequested || _closing.IsCancellationRequested)
                 throw new OperationCanceledException(cancellationToken);
             return new NodeOutcome(NodeStatus.Timeout, null, buffer.Text, watch.Elapsed,
-                $"timed out after {timeout!.Value.TotalSeconds:0.###} s (the channel was closed and the remote command signalled)", buffer.Truncated);
+                $"timed out after {timeout!.Value.TotalSeconds:0.###} s (its channel was closed: the node stops the command and its process group, TERM then KILL 5 s later)", buffer.Truncated);
         }
         catch (Exception e) when (e is SshConnectionException or SocketException or SshException or ObjectDisposedException or IOException)
         {
@@ -182,26 +192,50 @@ internal sealed class SshNetTransport : ITransport, IDisposable
             connection.Failed = $"connection lost: {e.Message}";
             return new NodeOutcome(NodeStatus.Unreachable, null, buffer.Text, watch.Elapsed, connection.Failed, buffer.Truncated);
         }
-        int? exit = ssh.ExitStatus;
-        if (exit is null)
-            return new NodeOutcome(NodeStatus.Failed, null, buffer.Text, watch.Elapsed,
-                ssh.ExitSignal is { } signal ? $"killed by signal {signal}" : "no exit status from the server", buffer.Truncated);
-        return new NodeOutcome(exit == 0 ? NodeStatus.Ok : NodeStatus.Failed, exit, buffer.Text, watch.Elapsed, null, buffer.Truncated);
+        finally
+        {
+            stop.Release();
+        }
     }
 
     /// <summary>
-    /// Timeout or cancellation: signals the remote command (TERM) and ends the command at once, its task
-    /// cancelled. A zero wait: SSH.NET's default would park the cancelling thread up to 500 ms per command.
+    /// Ends a command on timeout or cancellation, and disposes it once nobody needs it. SSH.NET's CancelAsync sends
+    /// the "signal" request (sshd refuses it for root sessions), completes the command's task, then closes the
+    /// channel and waits for the server to confirm: all of that on a thread of its own, so the timeout is reported
+    /// at once and no pool thread waits on the network. Closing the channel is what ends the remote command
+    /// (<see cref="RemoteCommand"/>). Whoever comes last of the stop and the command's owner disposes it.
     /// </summary>
-    private static void Stop(SshCommand ssh)
+    private sealed class Stopper
     {
-        try
+        private readonly SshCommand _command;
+        private int _users = 1;
+
+        public Stopper(SshCommand command) => _command = command;
+
+        /// <summary>Called once, from the token's registration: never blocks.</summary>
+        public void Stop()
         {
-            ssh.CancelAsync(forceKill: false, millisecondsTimeout: 0);
+            Interlocked.Increment(ref _users);
+            _ = BlockingCall.RunAsync("MilkCheck SSH stop", () =>
+            {
+                try
+                {
+                    _command.CancelAsync(forceKill: false, millisecondsTimeout: 0);
+                }
+                catch (Exception e) when (e is SshException or ObjectDisposedException or InvalidOperationException or SocketException)
+                {
+                    // The connection is gone or the command already ended: nothing left to stop.
+                }
+                Release();
+                return true;
+            });
         }
-        catch (Exception e) when (e is SshException or ObjectDisposedException or InvalidOperationException or SocketException)
+
+        /// <summary>The owner is done with the command (after the registration was disposed, so Stop cannot come later).</summary>
+        public void Release()
         {
-            // The connection is gone or the command already ended: nothing left to stop.
+            if (Interlocked.Decrement(ref _users) == 0)
+                _command.Dispose();
         }
     }
 
@@ -221,6 +255,7 @@ internal sealed class SshNetTransport : ITransport, IDisposable
             _reopened.TryAdd(node, 0);
             _notice?.Invoke($"{node}: the kept SSH connection was closed ({kept.Failed ?? "the server or the network closed it"}); reopening it.");
         }
+        TransportWarning[] configWarnings = settings.Warnings.Select(w => new TransportWarning("MilkCheck.SshConfigNotEvaluated", w)).ToArray();
         TimeSpan connectTimeout = settings.ConnectTimeout ?? _options.ConnectTimeout;
         var keys = new List<IPrivateKeySource>();
         var keyProblems = new List<string>();
@@ -228,6 +263,11 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         {
             if (!File.Exists(file))
                 continue;
+            if (TooOpen(file) is { } mode)
+            {
+                keyProblems.Add($"permissions {mode} for '{file}' are too open: a private key must not be accessible by group or others, so it was not used (chmod 600 it)");
+                continue;
+            }
             try
             {
                 keys.Add(new PrivateKeyFile(file));
@@ -249,11 +289,15 @@ internal sealed class SshNetTransport : ITransport, IDisposable
             : new Renci.SshNet.ConnectionInfo(settings.HostName, settings.Port, settings.User, new NoneAuthenticationMethod(settings.User));
         info.Timeout = connectTimeout;
         info.MaxSessions = Math.Max(_options.MaxSessions, 1);
+        KnownHosts known = KnownHostsFor(settings);
+        string[] names = KnownNames(node, settings);
+        PreferKnownHostKeyAlgorithms(info, known.KeyTypes(names, settings.Port));
         var client = new SshClient(info);
         string? hostKeyProblem = null;
+        TransportWarning? hostKeyWarning = null;
         client.HostKeyReceived += (_, e) =>
         {
-            (e.CanTrust, hostKeyProblem) = VerifyHostKey(node, settings, e.HostKeyName, e.HostKey);
+            (e.CanTrust, hostKeyProblem, hostKeyWarning) = VerifyHostKey(node, settings, known, names, e.HostKey);
         };
         await _handshakes.WaitAsync(_closing.Token).ConfigureAwait(false);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
@@ -279,13 +323,19 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         catch (Exception e)
         {
             client.Dispose();
-            throw Classify(e, hostKeyProblem, connectTimeout, settings, keyProblems);
+            ConnectFailure failure = Classify(e, hostKeyProblem, connectTimeout, settings, keyProblems);
+            failure.Warnings = configWarnings;
+            throw failure;
         }
         finally
         {
             _handshakes.Release();
         }
-        var connection = new SshConnection(key, node, settings, client, Math.Max(_options.MaxSessions, 1));
+        var connection = new SshConnection(key, node, settings, client, Math.Max(_options.MaxSessions, 1))
+        {
+            HostKeyWarning = hostKeyWarning,
+            Warnings = hostKeyWarning is null ? configWarnings : configWarnings.Append(hostKeyWarning).ToArray(),
+        };
         if (_pool is not null && !_pool.Adopt(connection))
             connection.Pooled = false;
         return connection;
@@ -298,32 +348,115 @@ internal sealed class SshNetTransport : ITransport, IDisposable
     private string Key(string node, SshHostSettings settings) => string.Join('\n',
         node, settings.User, settings.HostName, settings.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         string.Join('\u001f', settings.IdentityFiles), settings.IdentitiesOnly ? "only" : "any",
-        string.Join('\u001f', settings.UserKnownHostsFiles), settings.StrictHostKeyChecking.ToString(),
+        string.Join('\u001f', settings.UserKnownHostsFiles.Concat(settings.GlobalKnownHostsFiles)), settings.StrictHostKeyChecking.ToString(),
         Math.Max(_options.MaxSessions, 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    private (bool Trust, string? Problem) VerifyHostKey(string node, SshHostSettings settings, string keyType, byte[] key)
+    /// <summary>A changed host key accepted under StrictHostKeyChecking no is in every result's Reason; the run warns once.</summary>
+    private static NodeOutcome WithConnectionWarnings(SshConnection connection, NodeOutcome outcome)
     {
-        if (settings.StrictHostKeyChecking == StrictHostKeyChecking.No)
-            return (true, null);
-        KnownHosts known = _knownHosts.GetOrAdd(string.Join('\n', settings.UserKnownHostsFiles), _ => new KnownHosts(settings.UserKnownHostsFiles));
-        var names = new List<string> { node };
-        if (!string.Equals(settings.HostName, node, StringComparison.Ordinal))
-            names.Add(settings.HostName);
-        switch (known.Check(names, settings.Port, keyType, key))
+        if (connection.HostKeyWarning is { } warning)
+            outcome = outcome with { Reason = outcome.Reason is null ? warning.Message : $"{outcome.Reason}; {warning.Message}" };
+        return connection.Warnings.Count > 0 ? outcome with { Warnings = connection.Warnings } : outcome;
+    }
+
+    /// <summary>
+    /// The file's mode in octal when group or others may access it (OpenSSH: "UNPROTECTED PRIVATE KEY FILE!",
+    /// the key is ignored), else null. OpenSSH checks only keys the user owns; .NET does not say who owns a file,
+    /// so every key file is checked.
+    /// </summary>
+    private static string? TooOpen(string file)
+    {
+        if (OperatingSystem.IsWindows())
+            return null;
+        UnixFileMode mode = File.GetUnixFileMode(file);
+        const UnixFileMode groupOrOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        return (mode & groupOrOthers) != 0 ? "0" + Convert.ToString((int)mode & 0x1FF, 8).PadLeft(3, '0') : null;
+    }
+
+    private KnownHosts KnownHostsFor(SshHostSettings settings)
+    {
+        string[] files = settings.UserKnownHostsFiles.Concat(settings.GlobalKnownHostsFiles).ToArray();
+        return _knownHosts.GetOrAdd(string.Join('\n', files), _ => new KnownHosts(files));
+    }
+
+    /// <summary>The names a node's host key may be recorded under: the alias used and, when different, its HostName.</summary>
+    private static string[] KnownNames(string node, SshHostSettings settings) =>
+        string.Equals(settings.HostName, node, StringComparison.Ordinal) ? new[] { node } : new[] { node, settings.HostName };
+
+    /// <summary>
+    /// As OpenSSH: the host key algorithms of the key types known_hosts holds for the host go first, so that a server
+    /// with several host keys (RSA and ed25519) proves the one we know instead of one we would call changed.
+    /// </summary>
+    private static void PreferKnownHostKeyAlgorithms(Renci.SshNet.ConnectionInfo info, IReadOnlyList<string> knownTypes)
+    {
+        if (knownTypes.Count == 0)
+            return;
+        var all = info.HostKeyAlgorithms.ToList();
+        var preferred = new List<KeyValuePair<string, Func<byte[], Renci.SshNet.Security.KeyHostAlgorithm>>>();
+        foreach (string type in knownTypes)
+            foreach (var algorithm in all)
+                if (KeyTypeOf(algorithm.Key) == type && !preferred.Contains(algorithm))
+                    preferred.Add(algorithm);
+        if (preferred.Count == 0)
+            return;
+        info.HostKeyAlgorithms.Clear();
+        foreach (var algorithm in preferred.Concat(all.Except(preferred)))
+            info.HostKeyAlgorithms.Add(algorithm);
+    }
+
+    /// <summary>The key type an SSH.NET host key algorithm proves (RSA signatures all prove an ssh-rsa key).</summary>
+    private static string KeyTypeOf(string algorithm) => algorithm switch
+    {
+        "rsa-sha2-512" or "rsa-sha2-256" => "ssh-rsa",
+        _ => algorithm,
+    };
+
+    private (bool Trust, string? Problem, TransportWarning? Warning) VerifyHostKey(
+        string node, SshHostSettings settings, KnownHosts known, string[] names, byte[] key)
+    {
+        string keyType = KnownHosts.KeyType(key);
+        string fingerprint = KnownHosts.Fingerprint(key);
+        string files = string.Join(" or ", settings.UserKnownHostsFiles.Concat(settings.GlobalKnownHostsFiles.Where(File.Exists)));
+        HostKeyCheck check = known.Check(names, settings.Port, key);
+        switch (check.Match)
         {
             case HostKeyMatch.Known:
-                return (true, null);
-            case HostKeyMatch.Changed:
-                return (false, $"the {keyType} host key of {node} differs from the one in {string.Join(" or ", settings.UserKnownHostsFiles)} (a changed host key: check the node, then fix known_hosts)");
+                return (true, null, null);
             case HostKeyMatch.Revoked:
-                return (false, $"the {keyType} host key of {node} is marked @revoked in known_hosts");
-            default:
-                if (settings.StrictHostKeyChecking == StrictHostKeyChecking.AcceptNew && settings.UserKnownHostsFiles.Count > 0)
+                // Whatever StrictHostKeyChecking says (OpenSSH 9 goes on with a warning under "no").
+                return (false, $"the {keyType} host key of {node} ({fingerprint}) is marked @revoked in known_hosts: refused whatever StrictHostKeyChecking says", null);
+            case HostKeyMatch.Changed:
+                string was = string.Join(", ", check.KnownFingerprints);
+                if (settings.StrictHostKeyChecking == StrictHostKeyChecking.No)
                 {
-                    known.Add(settings.UserKnownHostsFiles[0], node, settings.Port, keyType, key);
-                    return (true, null);
+                    return (true, null, new TransportWarning("MilkCheck.HostKeyChanged",
+                        $"{node}: the {keyType} host key changed: the server offers {fingerprint}, {files} holds {was}. " +
+                        "Connected anyway because StrictHostKeyChecking is no: check the node, then fix known_hosts."));
                 }
-                return (false, $"no {keyType} host key of {node} in {string.Join(" or ", settings.UserKnownHostsFiles)} (StrictHostKeyChecking {settings.StrictHostKeyChecking}: add it with ssh-keyscan, or set StrictHostKeyChecking accept-new)");
+                return (false, $"the {keyType} host key of {node} ({fingerprint}) differs from the one in {files} ({was}): a changed host key: check the node, then fix known_hosts", null);
+            case HostKeyMatch.Unknown:
+                if (settings.StrictHostKeyChecking is StrictHostKeyChecking.AcceptNew or StrictHostKeyChecking.No)
+                {
+                    // As OpenSSH, "no" also records a new key.
+                    if (settings.UserKnownHostsFiles.Count > 0)
+                    {
+                        try
+                        {
+                            known.Add(settings.UserKnownHostsFiles[0], node, settings.Port, key);
+                        }
+                        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+                        {
+                            if (settings.StrictHostKeyChecking == StrictHostKeyChecking.AcceptNew)
+                                return (false, $"the new {keyType} host key of {node} ({fingerprint}) could not be recorded: {e.Message}", null);
+                        }
+                    }
+                    return (true, null, null);
+                }
+                string others = check.OtherTypes.Count > 0 ? $" (known_hosts holds its {string.Join(", ", check.OtherTypes)} key, which the server did not offer)" : string.Empty;
+                return (false, $"no {keyType} host key of {node} in {files}{others} (StrictHostKeyChecking {settings.StrictHostKeyChecking}: add it with ssh-keyscan, or set StrictHostKeyChecking accept-new)", null);
+            default:
+                throw new InvalidOperationException($"Unknown host key match {check.Match}.");
         }
     }
 
@@ -411,6 +544,9 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         public ConnectFailure(NodeStatus status, string message) : base(message) => Status = status;
 
         public NodeStatus Status { get; }
+
+        /// <summary>ssh_config settings left to OpenSSH for this node: they may be why it failed.</summary>
+        public IReadOnlyList<TransportWarning> Warnings { get; set; } = Array.Empty<TransportWarning>();
 
         private int _reported;
 
