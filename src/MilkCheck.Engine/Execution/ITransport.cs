@@ -2,9 +2,9 @@ namespace MilkCheck.Execution;
 
 /// <summary>What one command did on one node: the raw material of a <see cref="NodeResult"/>.</summary>
 /// <param name="ExitCode">Null when the command never completed (timeout, transport failure).</param>
-/// <param name="Output">stdout and stderr merged, as upstream, without the final newline; capped.</param>
-/// <param name="Truncated">True when the output exceeded the cap and was cut.</param>
-internal sealed record NodeOutcome(NodeStatus Status, int? ExitCode, string Output, TimeSpan Duration, string? Reason, bool Truncated = false)
+/// <param name="Output">stdout and stderr merged, as upstream, without the final newline; capped, and a last line
+/// says so when it was cut.</param>
+internal sealed record NodeOutcome(NodeStatus Status, int? ExitCode, string Output, TimeSpan Duration, string? Reason)
 {
     /// <summary>
     /// What the run should warn about, once per run each (a host key that changed but was accepted, ssh_config

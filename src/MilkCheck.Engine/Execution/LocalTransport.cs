@@ -66,11 +66,11 @@ internal sealed class LocalTransport : ITransport
             if (cancellationToken.IsCancellationRequested)
                 throw;
             return new NodeOutcome(NodeStatus.Timeout, null, buffer.Text, watch.Elapsed,
-                $"timed out after {timeout!.Value.TotalSeconds:0.###} s", buffer.Truncated);
+                $"timed out after {timeout!.Value.TotalSeconds:0.###} s");
         }
         int exitCode = process.ExitCode;
         return new NodeOutcome(exitCode == 0 ? NodeStatus.Ok : NodeStatus.Failed, exitCode, buffer.Text, watch.Elapsed,
-            null, buffer.Truncated);
+            null);
     }
 
     /// <summary>Waits for the readers once they were told to stop; what they read so far is in the buffer.</summary>

@@ -35,7 +35,6 @@ public sealed class HostileOutputTests
     {
         NodeOutcome outcome = await new LocalTransport().RunAsync("localhost", command, null, CancellationToken.None);
         Assert.True(outcome.Status == NodeStatus.Ok, $"{name}: {outcome.Status} {outcome.Reason}");
-        Assert.True(outcome.Truncated, name);
         string marker = $"\n[output truncated at {LocalTransport.DefaultOutputLimit} characters]";
         Assert.EndsWith(marker, outcome.Output);
         // The head is kept up to the cap: within one line of it for line output, exactly for one endless line.

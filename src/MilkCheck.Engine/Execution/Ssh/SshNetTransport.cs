@@ -175,22 +175,22 @@ internal sealed class SshNetTransport : ITransport, IDisposable
             int? exit = ssh.ExitStatus;
             if (exit is null)
                 return new NodeOutcome(NodeStatus.Failed, null, buffer.Text, watch.Elapsed,
-                    ssh.ExitSignal is { } signal ? $"killed by signal {signal}" : "no exit status from the server", buffer.Truncated);
-            return new NodeOutcome(exit == 0 ? NodeStatus.Ok : NodeStatus.Failed, exit, buffer.Text, watch.Elapsed, null, buffer.Truncated);
+                    ssh.ExitSignal is { } signal ? $"killed by signal {signal}" : "no exit status from the server");
+            return new NodeOutcome(exit == 0 ? NodeStatus.Ok : NodeStatus.Failed, exit, buffer.Text, watch.Elapsed, null);
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
             if (cancellationToken.IsCancellationRequested || _closing.IsCancellationRequested)
                 throw new OperationCanceledException(cancellationToken);
             return new NodeOutcome(NodeStatus.Timeout, null, buffer.Text, watch.Elapsed,
-                $"timed out after {timeout!.Value.TotalSeconds:0.###} s (its channel was closed: the node stops the command and its process group, TERM then KILL 5 s later)", buffer.Truncated);
+                $"timed out after {timeout!.Value.TotalSeconds:0.###} s (its channel was closed: the node stops the command and its process group, TERM then KILL 5 s later)");
         }
         catch (Exception e) when (e is SshConnectionException or SocketException or SshException or ObjectDisposedException or IOException)
         {
             if (cancellationToken.IsCancellationRequested)
                 throw new OperationCanceledException(cancellationToken);
             connection.Failed = $"connection lost: {e.Message}";
-            return new NodeOutcome(NodeStatus.Unreachable, null, buffer.Text, watch.Elapsed, connection.Failed, buffer.Truncated);
+            return new NodeOutcome(NodeStatus.Unreachable, null, buffer.Text, watch.Elapsed, connection.Failed);
         }
         finally
         {
