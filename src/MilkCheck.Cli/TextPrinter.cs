@@ -40,6 +40,18 @@ internal sealed partial class TextPrinter : IRunObserver
         _planned = byAction;
     }
 
+    /// <summary>-vv: upstream's delay line, each time an attempt waits its delay (spec §5.4.4).</summary>
+    public void ActionDelayed(string service, string action, TimeSpan delay)
+    {
+        if (_verbosity < 3)
+            return;
+        string seconds = delay.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+        Write($"{action} {service} {_colours.Paint("will fire in", Colours.Magenta)} {seconds} s");
+    }
+
+    /// <summary>-v: the command block is printed for each attempt, retries too (spec §5.3).</summary>
+    public void ActionRetried(string service, string action, int attempt) => ActionStarted(service, action, 0);
+
     public void ActionStarted(string service, string action, int nodes)
     {
         if (_verbosity < 2)

@@ -79,6 +79,17 @@ public sealed class RunTests : IDisposable
     }
 
     [Fact]
+    public void VeryVerbose_PrintsTheDelayLineBeforeEachAttempt_AndVerboseTheCommandOfEachRetry()
+    {
+        _cli.WriteService("services: { svc: { actions: { start: { cmd: 'false', delay: 0.1, retry: 1 } } } }");
+        CommandOutput r = _cli.Run("-c", _cli.ConfigDir, "-vv", "start");
+        Assert.StartsWith("start svc will fire in 0.1 s\nstart svc on localhost\n > false\nstart svc will fire in 0.1 s\nstart svc on localhost\n > false\n", r.Stdout);
+        CommandOutput verbose = _cli.Run("-c", _cli.ConfigDir, "-v", "start");
+        Assert.DoesNotContain("will fire in", verbose.Stdout);
+        Assert.StartsWith("start svc on localhost\n > false\nstart svc on localhost\n > false\n", verbose.Stdout);
+    }
+
+    [Fact]
     public void Quiet_KeepsStatusLines_WithoutTheFailureBlock()
     {
         _cli.WriteService("services: { svc: { actions: { start: { cmd: 'echo no; exit 2' } } } }");

@@ -122,10 +122,15 @@ internal sealed class ActionRunner
         while (true)
         {
             if (spec.Delay > TimeSpan.Zero)
+            {
+                _observer.ActionDelayed(node.Entity.FullName, spec.Name, spec.Delay);
                 await DelayAtLeastAsync(spec.Delay, token).ConfigureAwait(false);
+            }
             attempts++;
             if (attempts == 1)
                 _observer.ActionStarted(node.Entity.FullName, spec.Name, (int)Math.Min(int.MaxValue, target?.Count ?? 1));
+            else
+                _observer.ActionRetried(node.Entity.FullName, spec.Name, attempts);
             nodes = await RunNodesAsync(node, spec, target, token).ConfigureAwait(false);
             if (attempts <= spec.Retry && !token.IsCancellationRequested && nodes.Any(n => n.Status != NodeStatus.Ok))
                 continue;

@@ -18,6 +18,12 @@ internal interface IRunObserver
     /// <summary>A warning that arises while the run goes (plan warnings are the run's <c>Warnings</c>, known before).</summary>
     void Warning(string errorId, string message);
 
+    /// <summary>An attempt of an action waits its configured <c>delay</c> first (each attempt, retries too).</summary>
+    void ActionDelayed(string service, string action, TimeSpan delay) { }
+
+    /// <summary>A retry: attempt <paramref name="attempt"/> (2 or more) of an action starts, after its delay.</summary>
+    void ActionRetried(string service, string action, int attempt) { }
+
     /// <summary>A detail for -Verbose (a kept SSH connection found dead and reopened…): never a failure.</summary>
     void Verbose(string message) { }
 

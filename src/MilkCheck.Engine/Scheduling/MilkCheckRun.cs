@@ -175,6 +175,18 @@ internal sealed class MilkCheckRun
                 o.Verbose(message);
         }
 
+        public void ActionDelayed(string service, string action, TimeSpan delay)
+        {
+            foreach (IRunObserver o in _all)
+                o.ActionDelayed(service, action, delay);
+        }
+
+        public void ActionRetried(string service, string action, int attempt)
+        {
+            foreach (IRunObserver o in _all)
+                o.ActionRetried(service, action, attempt);
+        }
+
         public void RunCompleted(IReadOnlyList<ActionResult> results, bool interrupted)
         {
             foreach (IRunObserver o in _all)
