@@ -368,7 +368,7 @@ internal sealed class CliApplication
             }
         }
 
-        public void ActionStarted(string service, string action, int nodes)
+        public void ActionStarted(string service, string action, string target, int nodes)
         {
         }
 

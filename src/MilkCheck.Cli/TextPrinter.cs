@@ -50,20 +50,22 @@ internal sealed partial class TextPrinter : IRunObserver
     }
 
     /// <summary>-v: the command block is printed for each attempt, retries too (spec §5.3).</summary>
-    public void ActionRetried(string service, string action, int attempt) => ActionStarted(service, action, 0);
+    public void ActionRetried(string service, string action, string target, int attempt) => ActionStarted(service, action, target, 0);
 
-    public void ActionStarted(string service, string action, int nodes)
+    /// <summary>-v: upstream's command block, with the target the action runs on (after -n/-x and the nodes that
+    /// failed in its dependencies).</summary>
+    public void ActionStarted(string service, string action, string target, int nodes)
     {
         if (_verbosity < 2)
             return;
-        // The target and command of the plan: the target after -n/-x, before nodes that failed upstream of it.
-        string target = "localhost", command = string.Empty;
+        string command = string.Empty;
+        bool local = target.Length == 0;
         if (_planned.TryGetValue((service, action), out PlannedAction? planned))
         {
-            target = planned.Mode == ExecutionMode.Local || planned.Target.Length == 0 ? "localhost" : planned.Target;
+            local |= planned.Mode == ExecutionMode.Local;
             command = planned.Command;
         }
-        Write($"{_colours.Paint(action, Colours.Magenta)} {service} {_colours.Paint("on", Colours.Magenta)} {target}\n > {command}");
+        Write($"{_colours.Paint(action, Colours.Magenta)} {service} {_colours.Paint("on", Colours.Magenta)} {(local ? "localhost" : target)}\n > {command}");
     }
 
     public void NodeCompleted(NodeResult result)

@@ -20,7 +20,7 @@ internal sealed class PipelineQueue : IRunObserver, IDisposable
     /// <summary>An action started on <paramref name="Nodes"/> nodes: a verbose line and the progress's current operation.</summary>
     public sealed record ActionStartedItem(string Service, string Action, int Nodes);
 
-    public void ActionStarted(string service, string action, int nodes) => Add(new ActionStartedItem(service, action, nodes));
+    public void ActionStarted(string service, string action, string target, int nodes) => Add(new ActionStartedItem(service, action, nodes));
 
     public sealed record VerboseItem(string Message);
 

@@ -90,6 +90,19 @@ public sealed class RunTests : IDisposable
     }
 
     [Fact]
+    public void Verbose_CommandBlockShowsTheTargetWithoutTheNodesThatFailedInADependency()
+    {
+        _cli.WriteService("""
+            services:
+              base: { target: "n[1-3]", mode: exec, errors: 1, actions: { start: { cmd: "test %%h != n2" } } }
+              app: { require: [ base ], target: "n[1-3]", mode: exec, actions: { start: { cmd: "true" } } }
+            """);
+        CommandOutput r = _cli.Run("-c", _cli.ConfigDir, "-v", "start");
+        Assert.Contains("start base on n[1-3]\n", r.Stdout);
+        Assert.Contains("start app on n[1,3]\n > true\n", r.Stdout);
+    }
+
+    [Fact]
     public void Quiet_KeepsStatusLines_WithoutTheFailureBlock()
     {
         _cli.WriteService("services: { svc: { actions: { start: { cmd: 'echo no; exit 2' } } } }");

@@ -82,7 +82,7 @@ internal sealed class RunJournal : IRunObserver
         return journal;
     }
 
-    public void ActionStarted(string service, string action, int nodes) { }
+    public void ActionStarted(string service, string action, string target, int nodes) { }
 
     public void NodeCompleted(NodeResult result) { }
 

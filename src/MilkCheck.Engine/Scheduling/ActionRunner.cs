@@ -128,9 +128,9 @@ internal sealed class ActionRunner
             }
             attempts++;
             if (attempts == 1)
-                _observer.ActionStarted(node.Entity.FullName, spec.Name, (int)Math.Min(int.MaxValue, target?.Count ?? 1));
+                _observer.ActionStarted(node.Entity.FullName, spec.Name, target?.ToString() ?? string.Empty, (int)Math.Min(int.MaxValue, target?.Count ?? 1));
             else
-                _observer.ActionRetried(node.Entity.FullName, spec.Name, attempts);
+                _observer.ActionRetried(node.Entity.FullName, spec.Name, target?.ToString() ?? string.Empty, attempts);
             nodes = await RunNodesAsync(node, spec, target, token).ConfigureAwait(false);
             if (attempts <= spec.Retry && !token.IsCancellationRequested && nodes.Any(n => n.Status != NodeStatus.Ok))
                 continue;

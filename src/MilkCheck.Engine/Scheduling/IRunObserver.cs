@@ -7,7 +7,9 @@ namespace MilkCheck.Scheduling;
 internal interface IRunObserver
 {
     /// <summary>An action starts its first attempt (after its delay); <paramref name="nodes"/> nodes will run.</summary>
-    void ActionStarted(string service, string action, int nodes);
+    /// <param name="target">The nodes it runs on: its target after -Node/-ExcludeNode and after the nodes that failed
+    /// in its dependencies were removed; empty for a local action.</param>
+    void ActionStarted(string service, string action, string target, int nodes);
 
     /// <summary>One node's command is over (every attempt reports).</summary>
     void NodeCompleted(NodeResult result);
@@ -22,7 +24,7 @@ internal interface IRunObserver
     void ActionDelayed(string service, string action, TimeSpan delay) { }
 
     /// <summary>A retry: attempt <paramref name="attempt"/> (2 or more) of an action starts, after its delay.</summary>
-    void ActionRetried(string service, string action, int attempt) { }
+    void ActionRetried(string service, string action, string target, int attempt) { }
 
     /// <summary>A detail for -Verbose (a kept SSH connection found dead and reopened…): never a failure.</summary>
     void Verbose(string message) { }
@@ -34,7 +36,7 @@ internal interface IRunObserver
 /// <summary>Does nothing: for callers that only want the results returned.</summary>
 internal sealed class NullRunObserver : IRunObserver
 {
-    public void ActionStarted(string service, string action, int nodes) { }
+    public void ActionStarted(string service, string action, string target, int nodes) { }
     public void NodeCompleted(NodeResult result) { }
     public void ActionCompleted(ActionResult result) { }
     public void Warning(string errorId, string message) { }

@@ -145,10 +145,10 @@ internal sealed class MilkCheckRun
 
         public Observers(IRunObserver[] all) => _all = all;
 
-        public void ActionStarted(string service, string action, int nodes)
+        public void ActionStarted(string service, string action, string target, int nodes)
         {
             foreach (IRunObserver o in _all)
-                o.ActionStarted(service, action, nodes);
+                o.ActionStarted(service, action, target, nodes);
         }
 
         public void NodeCompleted(NodeResult result)
@@ -181,10 +181,10 @@ internal sealed class MilkCheckRun
                 o.ActionDelayed(service, action, delay);
         }
 
-        public void ActionRetried(string service, string action, int attempt)
+        public void ActionRetried(string service, string action, string target, int attempt)
         {
             foreach (IRunObserver o in _all)
-                o.ActionRetried(service, action, attempt);
+                o.ActionRetried(service, action, target, attempt);
         }
 
         public void RunCompleted(IReadOnlyList<ActionResult> results, bool interrupted)

@@ -167,7 +167,7 @@ public sealed class RunJournalTests : IDisposable
     {
         public List<string> Ids { get; } = new();
         public Action<NodeResult>? OnNode { get; init; }
-        public void ActionStarted(string service, string action, int nodes) { }
+        public void ActionStarted(string service, string action, string target, int nodes) { }
         public void NodeCompleted(NodeResult result) => OnNode?.Invoke(result);
         public void ActionCompleted(ActionResult result) { }
         public void Warning(string errorId, string message)

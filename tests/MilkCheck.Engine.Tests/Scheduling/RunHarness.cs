@@ -81,7 +81,7 @@ internal sealed class RecordingObserver : IRunObserver
     public IReadOnlyList<string> Events => _events.ToArray();
     public List<(string Id, string Message)> Warnings { get; } = new();
 
-    public void ActionStarted(string service, string action, int nodes) => _events.Enqueue($"start {service}.{action}");
+    public void ActionStarted(string service, string action, string target, int nodes) => _events.Enqueue($"start {service}.{action}");
     public void NodeCompleted(NodeResult result) => _events.Enqueue($"node {result.Service}.{result.Action} {result.Node}");
     public void ActionCompleted(ActionResult result) => _events.Enqueue($"done {result.Service} {result.Status}");
 
