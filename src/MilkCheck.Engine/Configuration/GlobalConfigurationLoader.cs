@@ -9,19 +9,6 @@ namespace MilkCheck.Configuration;
 /// </summary>
 public static class GlobalConfigurationLoader
 {
-    /// <summary>Diagnostic ids of the global configuration file.</summary>
-    public static class ErrorIds
-    {
-        public const string GlobalFileNotFound = "MilkCheck.Config.GlobalFileNotFound";
-        public const string GlobalFileUnreadable = "MilkCheck.Config.GlobalFileUnreadable";
-        public const string YamlSyntax = "MilkCheck.Config.YamlSyntax";
-        public const string NotAMapping = "MilkCheck.Config.NotAMapping";
-        public const string MultipleDocuments = "MilkCheck.Config.MultipleDocuments";
-        public const string BadEntry = "MilkCheck.Config.BadEntry";
-        public const string WrongValue = "MilkCheck.Config.WrongValue";
-        public const string DuplicateKey = "MilkCheck.Config.DuplicateKey";
-    }
-
     private static readonly string[] ValidKeys =
     {
         "config_dir", "fanout", "reverse_actions", "report", "summary", "confirm_actions",
@@ -48,13 +35,13 @@ public static class GlobalConfigurationLoader
         catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
         {
             diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Warning, path, 0, 0,
-                $"Configuration file {path} not found; the defaults are used.", ErrorIds.GlobalFileNotFound));
+                $"Configuration file {path} not found; the defaults are used.", ErrorIds.Config.GlobalFileNotFound));
             return (GlobalConfiguration.Default, diagnostics.AsReadOnly());
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, path, 0, 0,
-                $"Cannot read configuration file {path}: {exception.Message}", ErrorIds.GlobalFileUnreadable));
+                $"Cannot read configuration file {path}: {exception.Message}", ErrorIds.Config.GlobalFileUnreadable));
             return (GlobalConfiguration.Default, diagnostics.AsReadOnly());
         }
 
@@ -82,7 +69,7 @@ public static class GlobalConfigurationLoader
         {
             // The parser cannot go on past a syntax error, so nothing of the file is used.
             diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, exception.Start,
-                $"Invalid YAML: {InnermostMessage(exception)}", ErrorIds.YamlSyntax));
+                $"Invalid YAML: {InnermostMessage(exception)}", ErrorIds.Config.YamlSyntax));
             return configuration;
         }
 
@@ -90,7 +77,7 @@ public static class GlobalConfigurationLoader
         {
             diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, extra,
                 "The file holds several YAML documents; milkcheck.conf is a single mapping (remove the '---').",
-                ErrorIds.MultipleDocuments));
+                ErrorIds.Config.MultipleDocuments));
         }
 
         if (documents.Count == 0)
@@ -106,7 +93,7 @@ public static class GlobalConfigurationLoader
 
         diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, root,
             $"The file must be a mapping of settings (for example 'fanout: 32'), not {Describe(root)}.",
-            ErrorIds.NotAMapping));
+            ErrorIds.Config.NotAMapping));
         return configuration;
     }
 
@@ -122,7 +109,7 @@ public static class GlobalConfigurationLoader
             {
                 diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, keyNode,
                     $"Bad entry {Describe(keyNode)}: keys are setting names. Valid keys: {string.Join(", ", ValidKeys)}.",
-                    ErrorIds.BadEntry));
+                    ErrorIds.Config.BadEntry));
                 continue;
             }
 
@@ -132,7 +119,7 @@ public static class GlobalConfigurationLoader
             {
                 diagnostics.Add(Diagnostic(DiagnosticSeverity.Warning, path, keyNode,
                     $"Duplicate key '{key}' (line {firstLine} and line {line}); the last one (line {line}) is used.",
-                    ErrorIds.DuplicateKey));
+                    ErrorIds.Config.DuplicateKey));
                 entries.RemoveAll(entry => entry.Key == key);
             }
 
@@ -154,7 +141,7 @@ public static class GlobalConfigurationLoader
     {
         void WrongValue(YamlTreeNode node, string expected) =>
             diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, node,
-                $"Wrong value '{Render(node)}' for '{key}': expected {expected}{QuotingHint(node)}.", ErrorIds.WrongValue));
+                $"Wrong value '{Render(node)}' for '{key}': expected {expected}{QuotingHint(node)}.", ErrorIds.Config.WrongValue));
 
         switch (key)
         {
@@ -225,7 +212,7 @@ public static class GlobalConfigurationLoader
                     default:
                         diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, value,
                             $"Value for 'report' should be one of ('no', 'default', 'full') (found '{value.Value}')",
-                            ErrorIds.WrongValue));
+                            ErrorIds.Config.WrongValue));
                         return configuration;
                 }
 
@@ -290,7 +277,7 @@ public static class GlobalConfigurationLoader
             default:
                 diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, keyNode,
                     $"Bad entry '{key}': not a setting of milkcheck.conf. Valid keys: {string.Join(", ", ValidKeys)}.",
-                    ErrorIds.BadEntry));
+                    ErrorIds.Config.BadEntry));
                 return configuration;
         }
     }
