@@ -94,7 +94,7 @@ internal sealed class CliApplication
         var globalErrors = new List<ConfigDiagnostic>();
         foreach (ConfigDiagnostic diagnostic in globalDiagnostics)
         {
-            if (diagnostic.ErrorId == GlobalConfigurationLoader.ErrorIds.GlobalFileNotFound)
+            if (diagnostic.ErrorId == ErrorIds.Config.GlobalFileNotFound)
                 _log.Write(LogLevel.Warning, $"Configuration file {globalFile} not found");
             else if (diagnostic.Severity == DiagnosticSeverity.Error)
                 globalErrors.Add(diagnostic);
@@ -173,7 +173,7 @@ internal sealed class CliApplication
         }
         catch (RunSetupException e)
         {
-            if (e.ErrorId == "MilkCheck.UnknownService")
+            if (e.ErrorId == ErrorIds.UnknownService)
                 return Fail($"Undefined service [{e.Target}]");
             return Fail(e.Message);
         }

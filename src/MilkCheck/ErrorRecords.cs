@@ -61,8 +61,8 @@ internal static class ErrorRecords
     {
         ErrorCategory category = e.ErrorId switch
         {
-            "MilkCheck.UnknownService" or "MilkCheck.UnknownAction" => ErrorCategory.ObjectNotFound,
-            "MilkCheck.ConfigurationInvalid" => ErrorCategory.InvalidData,
+            ErrorIds.UnknownService or ErrorIds.UnknownAction => ErrorCategory.ObjectNotFound,
+            ErrorIds.ConfigurationInvalid => ErrorCategory.InvalidData,
             _ => ErrorCategory.InvalidArgument,
         };
         return new ErrorRecord(e, e.ErrorId, category, e.Target) { ErrorDetails = new ErrorDetails(e.Message) };
@@ -70,7 +70,7 @@ internal static class ErrorRecords
 
     /// <summary>A defect of MilkCheck itself stopped the run: said as such, never as a node's status.</summary>
     public static ErrorRecord InternalError(Exception e) =>
-        new(e, "MilkCheck.InternalError", ErrorCategory.NotSpecified, null);
+        new(e, ErrorIds.InternalError, ErrorCategory.NotSpecified, null);
 
     /// <summary>
     /// The non-terminating error an entity's final status calls for (Error, Timeout, DependencyError), else null: one

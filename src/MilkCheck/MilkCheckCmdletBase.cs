@@ -131,7 +131,7 @@ public abstract class MilkCheckCmdletBase : PSCmdlet
         var reported = new List<ConfigDiagnostic>();
         foreach (ConfigDiagnostic diagnostic in globalDiagnostics)
         {
-            if (diagnostic.ErrorId == GlobalConfigurationLoader.ErrorIds.GlobalFileNotFound)
+            if (diagnostic.ErrorId == ErrorIds.Config.GlobalFileNotFound)
                 WriteVerbose(diagnostic.Message);
             else
                 reported.Add(diagnostic);
@@ -148,7 +148,7 @@ public abstract class MilkCheckCmdletBase : PSCmdlet
         foreach (ConfigDiagnostic warning in configuration.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning))
         {
             // A reference a run may pass with -Define does not concern listing or drawing: Test-MilkCheckConfig shows it.
-            if (warning.ErrorId == ServiceConfigurationLoader.Ids.UndefinedVariable)
+            if (warning.ErrorId == ErrorIds.Config.UndefinedVariable)
                 WriteVerbose(warning.ToString());
             else
                 WriteWarning(warning.ToString());

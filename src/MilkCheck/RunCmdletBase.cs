@@ -170,7 +170,7 @@ public abstract class RunCmdletBase : MilkCheckCmdletBase
         {
             ThrowTerminatingError(new ErrorRecord(
                 new InvalidOperationException($"'{action}' is listed in confirm_actions and this session cannot ask: add -Force to run it without the question.", e),
-                "MilkCheck.ConfirmationUnavailable", ErrorCategory.PermissionDenied, action));
+                ErrorIds.ConfirmationUnavailable, ErrorCategory.PermissionDenied, action));
             return false;
         }
     }

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Text;
 using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
 
 namespace MilkCheck.Configuration;
 
@@ -11,19 +9,6 @@ namespace MilkCheck.Configuration;
 /// </summary>
 public static class GlobalConfigurationLoader
 {
-    /// <summary>Diagnostic ids of the global configuration file.</summary>
-    public static class ErrorIds
-    {
-        public const string GlobalFileNotFound = "MilkCheck.Config.GlobalFileNotFound";
-        public const string GlobalFileUnreadable = "MilkCheck.Config.GlobalFileUnreadable";
-        public const string YamlSyntax = "MilkCheck.Config.YamlSyntax";
-        public const string NotAMapping = "MilkCheck.Config.NotAMapping";
-        public const string MultipleDocuments = "MilkCheck.Config.MultipleDocuments";
-        public const string BadEntry = "MilkCheck.Config.BadEntry";
-        public const string WrongValue = "MilkCheck.Config.WrongValue";
-        public const string DuplicateKey = "MilkCheck.Config.DuplicateKey";
-    }
-
     private static readonly string[] ValidKeys =
     {
         "config_dir", "fanout", "reverse_actions", "report", "summary", "confirm_actions",
@@ -50,13 +35,13 @@ public static class GlobalConfigurationLoader
         catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
         {
             diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Warning, path, 0, 0,
-                $"Configuration file {path} not found; the defaults are used.", ErrorIds.GlobalFileNotFound));
+                $"Configuration file {path} not found; the defaults are used.", ErrorIds.Config.GlobalFileNotFound));
             return (GlobalConfiguration.Default, diagnostics.AsReadOnly());
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             diagnostics.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, path, 0, 0,
-                $"Cannot read configuration file {path}: {exception.Message}", ErrorIds.GlobalFileUnreadable));
+                $"Cannot read configuration file {path}: {exception.Message}", ErrorIds.Config.GlobalFileUnreadable));
             return (GlobalConfiguration.Default, diagnostics.AsReadOnly());
         }
 
@@ -68,10 +53,12 @@ public static class GlobalConfigurationLoader
     internal static GlobalConfiguration Parse(string path, string text, List<ConfigDiagnostic> diagnostics)
     {
         var configuration = GlobalConfiguration.Default with { SourceFile = path };
-        IReadOnlyList<Node?> documents;
+        List<YamlTreeNode> documents;
         try
         {
-            documents = NodeReader.ReadDocuments(path, text);
+            // The shared positioned reader: the service files' depth and alias bounds hold here too. It drops
+            // empty documents and a lone `~`, which leave the defaults, as upstream.
+            documents = YamlTreeReader.ReadDocuments(path, new StringReader(text));
         }
         catch (YamlLimitException exception)
         {
@@ -82,67 +69,65 @@ public static class GlobalConfigurationLoader
         {
             // The parser cannot go on past a syntax error, so nothing of the file is used.
             diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, exception.Start,
-                $"Invalid YAML: {InnermostMessage(exception)}", ErrorIds.YamlSyntax));
+                $"Invalid YAML: {InnermostMessage(exception)}", ErrorIds.Config.YamlSyntax));
             return configuration;
         }
 
-        for (int index = 1; index < documents.Count; index++)
+        foreach (YamlTreeNode extra in documents.Skip(1))
         {
-            if (documents[index] is { } extra)
-            {
-                diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, extra.Start,
-                    "The file holds several YAML documents; milkcheck.conf is a single mapping (remove the '---').",
-                    ErrorIds.MultipleDocuments));
-            }
+            diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, extra,
+                "The file holds several YAML documents; milkcheck.conf is a single mapping (remove the '---').",
+                ErrorIds.Config.MultipleDocuments));
         }
 
-        Node? root = documents.Count > 0 ? documents[0] : null;
-        switch (root)
+        if (documents.Count == 0)
         {
-            case null:
-                return configuration;
-            case ScalarNode scalar when scalar.Kind == YamlScalarKind.Null:
-                return configuration; // `~` alone: an empty file, as upstream
-            case MappingNode mapping:
-                return Apply(path, mapping, configuration, diagnostics);
-            default:
-                diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, root.Start,
-                    $"The file must be a mapping of settings (for example 'fanout: 32'), not {Describe(root)}.",
-                    ErrorIds.NotAMapping));
-                return configuration;
+            return configuration;
         }
+
+        YamlTreeNode root = documents[0];
+        if (root.Kind == YamlKind.Mapping)
+        {
+            return Apply(path, root, configuration, diagnostics);
+        }
+
+        diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, root,
+            $"The file must be a mapping of settings (for example 'fanout: 32'), not {Describe(root)}.",
+            ErrorIds.Config.NotAMapping));
+        return configuration;
     }
 
     private static GlobalConfiguration Apply(
-        string path, MappingNode mapping, GlobalConfiguration configuration, List<ConfigDiagnostic> diagnostics)
+        string path, YamlTreeNode mapping, GlobalConfiguration configuration, List<ConfigDiagnostic> diagnostics)
     {
         // Last wins, as PyYAML's loader, but a repeated key is most likely a mistake worth a warning.
-        var seen = new Dictionary<string, Mark>(StringComparer.Ordinal);
-        var entries = new List<(string Key, ScalarNode KeyNode, Node Value)>();
-        foreach ((Node keyNode, Node value) in mapping.Entries)
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var entries = new List<(string Key, YamlTreeNode KeyNode, YamlTreeNode Value)>();
+        foreach ((YamlTreeNode keyNode, YamlTreeNode value) in mapping.Pairs)
         {
-            if (keyNode is not ScalarNode keyScalar)
+            if (keyNode.Kind != YamlKind.Scalar)
             {
-                diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, keyNode.Start,
+                diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, keyNode,
                     $"Bad entry {Describe(keyNode)}: keys are setting names. Valid keys: {string.Join(", ", ValidKeys)}.",
-                    ErrorIds.BadEntry));
+                    ErrorIds.Config.BadEntry));
                 continue;
             }
 
-            string key = keyScalar.Value;
-            if (seen.TryGetValue(key, out Mark first))
+            string key = keyNode.Value ?? string.Empty;
+            int line = keyNode.Location.Line;
+            if (seen.TryGetValue(key, out int firstLine))
             {
-                diagnostics.Add(Diagnostic(DiagnosticSeverity.Warning, path, keyScalar.Start,
-                    $"Duplicate key '{key}' (line {first.Line} and line {keyScalar.Start.Line}); the last one (line {keyScalar.Start.Line}) is used.",
-                    ErrorIds.DuplicateKey));
+                diagnostics.Add(Diagnostic(DiagnosticSeverity.Warning, path, keyNode,
+                    $"Duplicate key '{key}' (line {firstLine} and line {line}); the last one (line {line}) is used.",
+                    ErrorIds.Config.DuplicateKey));
                 entries.RemoveAll(entry => entry.Key == key);
             }
 
-            seen[key] = keyScalar.Start;
-            entries.Add((key, keyScalar, value));
+            seen[key] = line;
+            entries.Add((key, keyNode, value));
         }
 
-        foreach ((string key, ScalarNode keyNode, Node value) in entries)
+        foreach ((string key, YamlTreeNode keyNode, YamlTreeNode value) in entries)
         {
             configuration = ApplyEntry(path, key, keyNode, value, configuration, diagnostics);
         }
@@ -151,26 +136,26 @@ public static class GlobalConfigurationLoader
     }
 
     private static GlobalConfiguration ApplyEntry(
-        string path, string key, ScalarNode keyNode, Node value, GlobalConfiguration configuration,
+        string path, string key, YamlTreeNode keyNode, YamlTreeNode value, GlobalConfiguration configuration,
         List<ConfigDiagnostic> diagnostics)
     {
-        void WrongValue(Node node, string expected) =>
-            diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, node.Start,
-                $"Wrong value '{Render(node)}' for '{key}': expected {expected}{QuotingHint(node)}.", ErrorIds.WrongValue));
+        void WrongValue(YamlTreeNode node, string expected) =>
+            diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, node,
+                $"Wrong value '{Render(node)}' for '{key}': expected {expected}{QuotingHint(node)}.", ErrorIds.Config.WrongValue));
 
         switch (key)
         {
             case "config_dir":
-                if (value is ScalarNode { Kind: YamlScalarKind.String } directory)
+                if (IsString(value))
                 {
-                    return configuration with { ConfigDir = directory.Value };
+                    return configuration with { ConfigDir = value.Value ?? string.Empty };
                 }
 
                 WrongValue(value, "a directory path (a string)");
                 return configuration;
 
             case "fanout":
-                if (value is ScalarNode fanoutNode && fanoutNode.TryGetInt(out long fanout) && fanout is >= 1 and <= int.MaxValue)
+                if (TryGetInt(value, out long fanout) && fanout is >= 1 and <= int.MaxValue)
                 {
                     return configuration with { Fanout = (int)fanout };
                 }
@@ -179,7 +164,7 @@ public static class GlobalConfigurationLoader
                 return configuration;
 
             case "max_sessions":
-                if (value is ScalarNode sessionsNode && sessionsNode.TryGetInt(out long sessions) && sessions is >= 1 and <= int.MaxValue)
+                if (TryGetInt(value, out long sessions) && sessions is >= 1 and <= int.MaxValue)
                 {
                     return configuration with { MaxSessions = (int)sessions };
                 }
@@ -188,7 +173,7 @@ public static class GlobalConfigurationLoader
                 return configuration;
 
             case "connection_persist":
-                if (value is ScalarNode persistNode && persistNode.TryGetDouble(out double persist)
+                if (TryGetDouble(value, out double persist)
                     && double.IsFinite(persist) && persist >= 0 && persist <= MaxConnectTimeoutSeconds)
                 {
                     return configuration with { ConnectionPersist = TimeSpan.FromSeconds(persist) };
@@ -198,7 +183,7 @@ public static class GlobalConfigurationLoader
                 return configuration;
 
             case "max_nodes":
-                if (value is ScalarNode maxNodesNode && maxNodesNode.TryGetInt(out long maxNodes) && maxNodes is >= 1 and <= int.MaxValue)
+                if (TryGetInt(value, out long maxNodes) && maxNodes is >= 1 and <= int.MaxValue)
                 {
                     return configuration with { MaxNodes = (int)maxNodes };
                 }
@@ -213,26 +198,26 @@ public static class GlobalConfigurationLoader
                 return StringList(value, WrongValue) is { } confirm ? configuration with { ConfirmActions = confirm } : configuration;
 
             case "report":
-                if (value is not ScalarNode { Kind: YamlScalarKind.String } report)
+                if (!IsString(value))
                 {
                     WrongValue(value, "a string, one of 'no', 'default', 'full'");
                     return configuration;
                 }
 
-                switch (report.Value)
+                switch (value.Value)
                 {
                     case "no": return configuration with { Report = ReportMode.No };
                     case "default": return configuration with { Report = ReportMode.Default };
                     case "full": return configuration with { Report = ReportMode.Full };
                     default:
-                        diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, value.Start,
-                            $"Value for 'report' should be one of ('no', 'default', 'full') (found '{report.Value}')",
-                            ErrorIds.WrongValue));
+                        diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, value,
+                            $"Value for 'report' should be one of ('no', 'default', 'full') (found '{value.Value}')",
+                            ErrorIds.Config.WrongValue));
                         return configuration;
                 }
 
             case "summary":
-                if (value is ScalarNode summaryNode && summaryNode.TryGetBool(out bool summary))
+                if (TryGetBool(value, out bool summary))
                 {
                     return configuration with { Summary = summary };
                 }
@@ -241,11 +226,11 @@ public static class GlobalConfigurationLoader
                 return configuration;
 
             case "transport":
-                switch (value)
+                switch (IsString(value) ? value.Value : null)
                 {
-                    case ScalarNode { Kind: YamlScalarKind.String, Value: "sshnet" }:
+                    case "sshnet":
                         return configuration with { Transport = TransportKind.SshNet };
-                    case ScalarNode { Kind: YamlScalarKind.String, Value: "openssh" }:
+                    case "openssh":
                         return configuration with { Transport = TransportKind.OpenSsh };
                     default:
                         WrongValue(value, "one of 'sshnet', 'openssh'");
@@ -253,7 +238,7 @@ public static class GlobalConfigurationLoader
                 }
 
             case "connect_timeout":
-                if (value is ScalarNode timeoutNode && timeoutNode.TryGetDouble(out double seconds)
+                if (TryGetDouble(value, out double seconds)
                     && double.IsFinite(seconds) && seconds > 0 && seconds <= MaxConnectTimeoutSeconds)
                 {
                     return configuration with { ConnectTimeout = TimeSpan.FromSeconds(seconds) };
@@ -263,7 +248,7 @@ public static class GlobalConfigurationLoader
                 return configuration;
 
             case "journal":
-                if (value is ScalarNode journalNode && journalNode.TryGetBool(out bool journal))
+                if (TryGetBool(value, out bool journal))
                 {
                     return configuration with { Journal = journal };
                 }
@@ -272,16 +257,16 @@ public static class GlobalConfigurationLoader
                 return configuration;
 
             case "journal_dir":
-                if (value is ScalarNode { Kind: YamlScalarKind.String } journalDir && journalDir.Value.Length > 0)
+                if (IsString(value) && !string.IsNullOrEmpty(value.Value))
                 {
-                    return configuration with { JournalDir = journalDir.Value };
+                    return configuration with { JournalDir = value.Value };
                 }
 
                 WrongValue(value, "a directory path (a string)");
                 return configuration;
 
             case "journal_keep":
-                if (value is ScalarNode keepNode && keepNode.TryGetInt(out long keep) && keep is >= 1 and <= int.MaxValue)
+                if (TryGetInt(value, out long keep) && keep is >= 1 and <= int.MaxValue)
                 {
                     return configuration with { JournalKeep = (int)keep };
                 }
@@ -290,29 +275,29 @@ public static class GlobalConfigurationLoader
                 return configuration;
 
             default:
-                diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, keyNode.Start,
+                diagnostics.Add(Diagnostic(DiagnosticSeverity.Error, path, keyNode,
                     $"Bad entry '{key}': not a setting of milkcheck.conf. Valid keys: {string.Join(", ", ValidKeys)}.",
-                    ErrorIds.BadEntry));
+                    ErrorIds.Config.BadEntry));
                 return configuration;
         }
     }
 
     /// <summary>A sequence of strings, or null after reporting each offending node.</summary>
-    private static IReadOnlyList<string>? StringList(Node value, Action<Node, string> wrongValue)
+    private static IReadOnlyList<string>? StringList(YamlTreeNode value, Action<YamlTreeNode, string> wrongValue)
     {
-        if (value is not SequenceNode sequence)
+        if (value.Kind != YamlKind.Sequence)
         {
             wrongValue(value, "a list of action names (for example [stop, status])");
             return null;
         }
 
-        var names = new List<string>(sequence.Items.Count);
+        var names = new List<string>(value.Items.Count);
         bool valid = true;
-        foreach (Node item in sequence.Items)
+        foreach (YamlTreeNode item in value.Items)
         {
-            if (item is ScalarNode { Kind: YamlScalarKind.String } name)
+            if (IsString(item))
             {
-                names.Add(name.Value);
+                names.Add(item.Value ?? string.Empty);
             }
             else
             {
@@ -325,10 +310,34 @@ public static class GlobalConfigurationLoader
     }
 
     /// <summary>Plain scalars that YAML 1.1 types are the classic trap (<c>report: no</c> is a boolean).</summary>
-    private static string QuotingHint(Node node) =>
-        node is ScalarNode { Kind: not YamlScalarKind.String, IsPlain: true } scalar
-            ? $" (plain {scalar.Value} is a YAML 1.1 {KindName(scalar.Kind)}; quote it to make it a string)"
+    private static string QuotingHint(YamlTreeNode node) =>
+        node.Kind == YamlKind.Scalar && !node.Quoted && ScalarKind(node) is not YamlScalarKind.String and var kind
+            ? $" (plain {node.Value} is a YAML 1.1 {KindName(kind)}; quote it to make it a string)"
             : "";
+
+    // Scalars are typed by YAML 1.1 rules, as PyYAML (upstream's loader) and the service files type them.
+    private static YamlScalarKind ScalarKind(YamlTreeNode scalar) => YamlScalarTyping.Resolve(scalar.Value, scalar.Style, scalar.Tag);
+
+    private static bool IsString(YamlTreeNode node) => node.Kind == YamlKind.Scalar && ScalarKind(node) == YamlScalarKind.String;
+
+    private static bool TryGetInt(YamlTreeNode node, out long value)
+    {
+        value = 0;
+        return node.Kind == YamlKind.Scalar && YamlScalarTyping.TryGetInt(node.Value, node.Style, node.Tag, out value);
+    }
+
+    /// <summary>A float or an int: an int is a valid number of seconds.</summary>
+    private static bool TryGetDouble(YamlTreeNode node, out double value)
+    {
+        value = 0;
+        return node.Kind == YamlKind.Scalar && YamlScalarTyping.TryGetDouble(node.Value, node.Style, node.Tag, out value);
+    }
+
+    private static bool TryGetBool(YamlTreeNode node, out bool value)
+    {
+        value = false;
+        return node.Kind == YamlKind.Scalar && YamlScalarTyping.TryGetBool(node.Value, node.Style, node.Tag, out value);
+    }
 
     private static string KindName(YamlScalarKind kind) => kind switch
     {
@@ -340,16 +349,16 @@ public static class GlobalConfigurationLoader
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown scalar kind."),
     };
 
-    private static string Describe(Node node) => node switch
+    private static string Describe(YamlTreeNode node) => node.Kind switch
     {
-        ScalarNode scalar => $"the {KindName(scalar.Kind)} '{scalar.Value}'",
-        SequenceNode => "a list",
-        MappingNode => "a mapping",
-        _ => throw new ArgumentOutOfRangeException(nameof(node), "Unknown node type."),
+        YamlKind.Scalar => $"the {KindName(ScalarKind(node))} '{node.Value}'",
+        YamlKind.Sequence => "a list",
+        YamlKind.Mapping => "a mapping",
+        _ => throw new ArgumentOutOfRangeException(nameof(node), node.Kind, "Unknown YAML node kind."),
     };
 
     /// <summary>A short flow-style rendering of a value for messages.</summary>
-    private static string Render(Node node)
+    private static string Render(YamlTreeNode node)
     {
         var builder = new StringBuilder();
         Render(node, builder);
@@ -357,47 +366,51 @@ public static class GlobalConfigurationLoader
         return text.Length > 80 ? string.Concat(text.AsSpan(0, 77), "...") : text;
     }
 
-    private static void Render(Node node, StringBuilder builder)
+    private static void Render(YamlTreeNode node, StringBuilder builder)
     {
-        switch (node)
+        switch (node.Kind)
         {
-            case ScalarNode scalar:
-                builder.Append(scalar.IsPlain ? scalar.Value : $"\"{scalar.Value}\"");
+            case YamlKind.Scalar:
+                builder.Append(node.Quoted ? $"\"{node.Value}\"" : node.Value);
                 break;
-            case SequenceNode sequence:
+            case YamlKind.Sequence:
                 builder.Append('[');
-                for (int index = 0; index < sequence.Items.Count; index++)
+                for (int index = 0; index < node.Items.Count; index++)
                 {
                     if (index > 0)
                     {
                         builder.Append(", ");
                     }
 
-                    Render(sequence.Items[index], builder);
+                    Render(node.Items[index], builder);
                 }
 
                 builder.Append(']');
                 break;
-            case MappingNode mapping:
+            case YamlKind.Mapping:
                 builder.Append('{');
-                for (int index = 0; index < mapping.Entries.Count; index++)
+                for (int index = 0; index < node.Pairs.Count; index++)
                 {
                     if (index > 0)
                     {
                         builder.Append(", ");
                     }
 
-                    Render(mapping.Entries[index].Key, builder);
+                    Render(node.Pairs[index].Key, builder);
                     builder.Append(": ");
-                    Render(mapping.Entries[index].Value, builder);
+                    Render(node.Pairs[index].Value, builder);
                 }
 
                 builder.Append('}');
                 break;
             default:
-                throw new ArgumentOutOfRangeException(nameof(node), "Unknown node type.");
+                throw new ArgumentOutOfRangeException(nameof(node), node.Kind, "Unknown YAML node kind.");
         }
     }
+
+    private static ConfigDiagnostic Diagnostic(
+        DiagnosticSeverity severity, string path, YamlTreeNode node, string message, string errorId) =>
+        new(severity, path, node.Location.Line, node.Location.Column, message, errorId);
 
     private static ConfigDiagnostic Diagnostic(
         DiagnosticSeverity severity, string path, Mark mark, string message, string errorId) =>
@@ -411,88 +424,5 @@ public static class GlobalConfigurationLoader
         }
 
         return exception.Message;
-    }
-
-    // A minimal positioned tree: YamlDotNet's representation model has no public way to build nodes with marks and
-    // throws on duplicate keys, which upstream accepts (last wins).
-    private abstract class Node
-    {
-        protected Node(Mark start) => Start = start;
-
-        public Mark Start { get; }
-    }
-
-    private sealed class ScalarNode : Node
-    {
-        public ScalarNode(Mark start, string value, ScalarStyle style, string? tag) : base(start)
-        {
-            Value = value;
-            Style = style;
-            Tag = tag;
-            Kind = YamlScalarTyping.Resolve(Value, Style, Tag);
-        }
-
-        public string Value { get; }
-
-        public ScalarStyle Style { get; }
-
-        public string? Tag { get; }
-
-        public YamlScalarKind Kind { get; }
-
-        public bool IsPlain => Style is ScalarStyle.Plain or ScalarStyle.Any;
-
-        public bool TryGetInt(out long value) => YamlScalarTyping.TryGetInt(Value, Style, Tag, out value) && Kind == YamlScalarKind.Int;
-
-        public bool TryGetDouble(out double value) =>
-            YamlScalarTyping.TryGetDouble(Value, Style, Tag, out value) && Kind is YamlScalarKind.Int or YamlScalarKind.Float;
-
-        public bool TryGetBool(out bool value) => YamlScalarTyping.TryGetBool(Value, Style, Tag, out value) && Kind == YamlScalarKind.Bool;
-    }
-
-    private sealed class SequenceNode : Node
-    {
-        public SequenceNode(Mark start) : base(start)
-        {
-        }
-
-        public List<Node> Items { get; } = new();
-    }
-
-    private sealed class MappingNode : Node
-    {
-        public MappingNode(Mark start) : base(start)
-        {
-        }
-
-        public List<(Node Key, Node Value)> Entries { get; } = new();
-    }
-
-    /// <summary>milkcheck.conf is read by the same positioned reader as the service files.</summary>
-    private static class NodeReader
-    {
-        /// <summary>One root per non-empty document.</summary>
-        public static IReadOnlyList<Node?> ReadDocuments(string path, string text) =>
-            YamlTreeReader.ReadDocuments(path, new StringReader(text)).Select(Convert).ToList<Node?>();
-
-        private static Node Convert(YamlTreeNode node)
-        {
-            var start = new Mark(0, node.Location.Line, node.Location.Column);
-            switch (node.Kind)
-            {
-                case YamlKind.Scalar:
-                    return new ScalarNode(start, node.Value ?? string.Empty, node.Style, node.Tag);
-                case YamlKind.Sequence:
-                    var sequence = new SequenceNode(start);
-                    sequence.Items.AddRange(node.Items.Select(Convert));
-                    return sequence;
-                case YamlKind.Mapping:
-                    var mapping = new MappingNode(start);
-                    mapping.Entries.AddRange(node.Pairs.Select(p => (Convert(p.Key), Convert(p.Value))));
-                    return mapping;
-                default:
-                    throw new InvalidOperationException($"Unknown YAML node kind {node.Kind}.");
-            }
-        }
     }
 }

@@ -14,32 +14,6 @@ namespace MilkCheck.Configuration;
 /// </summary>
 internal sealed partial class ServiceConfigurationLoader
 {
-    internal static class Ids
-    {
-        public const string NotFound = "MilkCheck.Config.NotFound";
-        public const string YamlSyntax = "MilkCheck.Config.YamlSyntax";
-        public const string BadRule = "MilkCheck.Config.BadRule";
-        public const string UnknownKey = "MilkCheck.Config.UnknownKey";
-        public const string IgnoredKey = "MilkCheck.Config.IgnoredKey";
-        public const string WrongType = "MilkCheck.Config.WrongType";
-        public const string InvalidName = "MilkCheck.Config.InvalidName";
-        public const string DuplicateService = "MilkCheck.Config.DuplicateService";
-        public const string DuplicateKey = "MilkCheck.Config.DuplicateKey";
-        public const string DroppedAlias = "MilkCheck.Config.DroppedAlias";
-        public const string UnknownDependency = "MilkCheck.Config.UnknownDependency";
-        public const string DuplicateDependency = "MilkCheck.Config.DuplicateDependency";
-        public const string UnknownCheckAction = "MilkCheck.Config.UnknownCheckAction";
-        public const string Cycle = "MilkCheck.Config.Cycle";
-        public const string NoActions = "MilkCheck.Config.NoActions";
-        public const string UndefinedVariable = "MilkCheck.Config.UndefinedVariable";
-        public const string InvalidPlaceholder = "MilkCheck.Config.InvalidPlaceholder";
-        public const string CommandFailed = "MilkCheck.Config.CommandFailed";
-        public const string VariableRecursion = "MilkCheck.Config.VariableRecursion";
-        public const string ReservedVariable = "MilkCheck.Config.ReservedVariable";
-        public const string InvalidTarget = "MilkCheck.Config.InvalidTarget";
-        public const string TooManyNodes = "MilkCheck.Config.TooManyNodes";
-    }
-
     private static readonly HashSet<string> EntityKeys = new(StringComparer.Ordinal)
     {
         "desc", "target", "mode", "remote", "fanout", "timeout", "errors", "warnings", "delay", "retry", "tags",
@@ -112,7 +86,7 @@ internal sealed partial class ServiceConfigurationLoader
         }
         else
         {
-            Error(new SourceLocation(path, 0, 0), Ids.NotFound,
+            Error(new SourceLocation(path, 0, 0), ErrorIds.Config.NotFound,
                 $"Configuration '{path}' does not exist: give -Path a directory of *.yaml files or a YAML file.");
         }
 
@@ -134,7 +108,7 @@ internal sealed partial class ServiceConfigurationLoader
             }
             catch (YamlException e)
             {
-                Error(new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column), Ids.YamlSyntax,
+                Error(new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column), ErrorIds.Config.YamlSyntax,
                     $"YAML syntax error: {e.Message} (fix the YAML at this position)");
                 continue;
             }
@@ -146,9 +120,9 @@ internal sealed partial class ServiceConfigurationLoader
         foreach (var (name, value) in LastWins(variables, "variable"))
         {
             if (name.Value is "SELECTED_NODES" or "EXCLUDED_NODES")
-                Error(name.Location, Ids.ReservedVariable, $"'{name.Value}' is set by MilkCheck from -Node/-ExcludeNode and cannot be declared: rename the variable.");
+                Error(name.Location, ErrorIds.Config.ReservedVariable, $"'{name.Value}' is set by MilkCheck from -Node/-ExcludeNode and cannot be declared: rename the variable.");
             else if (ReservedVariables.IsReserved(name.Value ?? string.Empty, isAction: false))
-                Error(name.Location, Ids.ReservedVariable, $"{name.Value} is a reserved variable name: rename the variable.");
+                Error(name.Location, ErrorIds.Config.ReservedVariable, $"{name.Value} is a reserved variable name: rename the variable.");
             else
                 root.Variables[name.Value!] = (ToValue(value), value.Location);
         }
@@ -170,7 +144,7 @@ internal sealed partial class ServiceConfigurationLoader
     {
         if (document.Kind != YamlKind.Mapping)
         {
-            Error(document.Location, Ids.BadRule, $"A configuration document must be a mapping with 'services:' and 'variables:', not {document.Describe()}.");
+            Error(document.Location, ErrorIds.Config.BadRule, $"A configuration document must be a mapping with 'services:' and 'variables:', not {document.Describe()}.");
             return;
         }
         foreach (var (key, value) in document.Pairs)
@@ -192,7 +166,7 @@ internal sealed partial class ServiceConfigurationLoader
                     var name = value.Pairs.LastOrDefault(p => p.Key.Value == "name");
                     if (name.Key is null || name.Value.Kind != YamlKind.Scalar || string.IsNullOrWhiteSpace(name.Value.Value))
                     {
-                        Error(value.Location, Ids.WrongType, "A legacy 'service:' definition needs a 'name:' key (or use 'services: { <name>: ... }').");
+                        Error(value.Location, ErrorIds.Config.WrongType, "A legacy 'service:' definition needs a 'name:' key (or use 'services: { <name>: ... }').");
                         break;
                     }
                     var rest = new YamlTreeNode(YamlKind.Mapping, value.Location);
@@ -200,7 +174,7 @@ internal sealed partial class ServiceConfigurationLoader
                     services.Add(new(name.Value, rest));
                     break;
                 default:
-                    Error(key.Location, Ids.BadRule, $"Bad rule '{key.Value}': a configuration file has only 'services:', 'variables:' (or the legacy 'service:') at its top level.");
+                    Error(key.Location, ErrorIds.Config.BadRule, $"Bad rule '{key.Value}': a configuration file has only 'services:', 'variables:' (or the legacy 'service:') at its top level.");
                     break;
             }
         }
@@ -215,7 +189,7 @@ internal sealed partial class ServiceConfigurationLoader
             string name = pairs[i].Key.Value ?? string.Empty;
             if (last.TryGetValue(name, out int earlier))
             {
-                Warning(pairs[i].Key.Location, Ids.DuplicateService,
+                Warning(pairs[i].Key.Location, ErrorIds.Config.DuplicateService,
                     $"The {what} '{name}' is defined again: this definition replaces the one at {pairs[earlier].Key.Location} entirely (as upstream, last wins). Rename one of them or remove the older one.");
             }
             last[name] = i;
@@ -235,7 +209,7 @@ internal sealed partial class ServiceConfigurationLoader
             {
                 if (definition.Kind != YamlKind.Mapping)
                 {
-                    Error(definition.Location, Ids.WrongType, $"The definition of '{name}' must be a mapping (desc, target, actions…), not {definition.Describe()}.");
+                    Error(definition.Location, ErrorIds.Config.WrongType, $"The definition of '{name}' must be a mapping (desc, target, actions…), not {definition.Describe()}.");
                     continue;
                 }
                 bool isGroup = definition.Pairs.Any(p => p.Key.Value == "services");
@@ -263,7 +237,7 @@ internal sealed partial class ServiceConfigurationLoader
         string text = key.Value ?? string.Empty;
         if (key.Kind != YamlKind.Scalar || text.Trim().Length == 0)
         {
-            Error(key.Location, Ids.InvalidName, $"A name must be a non-empty text, not {key.Describe()}.");
+            Error(key.Location, ErrorIds.Config.InvalidName, $"A name must be a non-empty text, not {key.Describe()}.");
             return new List<string>();
         }
         try
@@ -271,7 +245,7 @@ internal sealed partial class ServiceConfigurationLoader
             NodeSet names = NodeSet.Parse(text);
             if (names.Count > _maxNodes)
             {
-                Error(key.Location, Ids.TooManyNodes,
+                Error(key.Location, ErrorIds.Config.TooManyNodes,
                     $"The name pattern '{text}' makes {names.Count} names, more than max_nodes ({_maxNodes}): narrow the range, or raise max_nodes in milkcheck.conf.");
                 return new List<string>();
             }
@@ -279,11 +253,11 @@ internal sealed partial class ServiceConfigurationLoader
         }
         catch (NodeSetParseException e)
         {
-            Error(key.Location, Ids.InvalidName, $"The name pattern '{text}' is not a valid node set expression: {e.Reason} at position {e.Position + 1}.");
+            Error(key.Location, ErrorIds.Config.InvalidName, $"The name pattern '{text}' is not a valid node set expression: {e.Reason} at position {e.Position + 1}.");
         }
         catch (GroupResolverException e)
         {
-            Error(key.Location, Ids.InvalidName, $"The name pattern '{text}' uses node groups, which names cannot: {e.Message}");
+            Error(key.Location, ErrorIds.Config.InvalidName, $"The name pattern '{text}' uses node groups, which names cannot: {e.Message}");
         }
         return new List<string>();
     }
@@ -296,12 +270,12 @@ internal sealed partial class ServiceConfigurationLoader
         {
             string key = keyNode.Value ?? string.Empty;
             if (seen.TryGetValue(key, out SourceLocation first))
-                Warning(keyNode.Location, Ids.DuplicateKey, $"Key '{key}' appears twice in '{entity.FullName}' (first at line {first.Line}): the last one is used.");
+                Warning(keyNode.Location, ErrorIds.Config.DuplicateKey, $"Key '{key}' appears twice in '{entity.FullName}' (first at line {first.Line}): the last one is used.");
             seen[key] = keyNode.Location;
 
             if (!EntityKeys.Contains(key))
             {
-                Warning(keyNode.Location, Ids.UnknownKey, $"Unknown key '{key}' in '{entity.FullName}' is ignored. Known keys: {string.Join(", ", EntityKeys.Order(StringComparer.Ordinal))}.");
+                Warning(keyNode.Location, ErrorIds.Config.UnknownKey, $"Unknown key '{key}' in '{entity.FullName}' is ignored. Known keys: {string.Join(", ", EntityKeys.Order(StringComparer.Ordinal))}.");
                 continue;
             }
             switch (key)
@@ -321,7 +295,7 @@ internal sealed partial class ServiceConfigurationLoader
                     }
                     else
                     {
-                        Warning(keyNode.Location, Ids.IgnoredKey, $"'actions' on the group '{entity.FullName}' is ignored (as upstream): a group runs its members' actions.");
+                        Warning(keyNode.Location, ErrorIds.Config.IgnoredKey, $"'actions' on the group '{entity.FullName}' is ignored (as upstream): a group runs its members' actions.");
                     }
                     break;
                 case "check":
@@ -340,7 +314,7 @@ internal sealed partial class ServiceConfigurationLoader
         }
         ReadDependencies(entity, dependencyValues);
         if (entity is ServiceEntity { Actions.Count: 0 } empty)
-            Warning(empty.Location, Ids.NoActions, $"Service '{empty.FullName}' has no actions: every action on it will be Missing.");
+            Warning(empty.Location, ErrorIds.Config.NoActions, $"Service '{empty.FullName}' has no actions: every action on it will be Missing.");
     }
 
     private void ReadActions(ServiceEntity service, YamlTreeNode actions)
@@ -354,7 +328,7 @@ internal sealed partial class ServiceConfigurationLoader
                 service.Actions.Add(action);
                 if (definition.Kind != YamlKind.Mapping)
                 {
-                    Error(definition.Location, Ids.WrongType, $"Action '{service.FullName}.{name}' must be a mapping with 'cmd:', not {definition.Describe()}.");
+                    Error(definition.Location, ErrorIds.Config.WrongType, $"Action '{service.FullName}.{name}' must be a mapping with 'cmd:', not {definition.Describe()}.");
                     continue;
                 }
                 foreach (var (keyNode, value) in definition.Pairs)
@@ -364,14 +338,14 @@ internal sealed partial class ServiceConfigurationLoader
                     {
                         case "cmd":
                             if (value.Kind != YamlKind.Scalar || (!value.Quoted && ToValue(value) is not string))
-                                Error(value.Location, Ids.WrongType, $"'cmd' of '{service.FullName}.{name}' must be text, not {value.Describe()} (quote it: cmd: \"{value.Value}\").");
+                                Error(value.Location, ErrorIds.Config.WrongType, $"'cmd' of '{service.FullName}.{name}' must be text, not {value.Describe()} (quote it: cmd: \"{value.Value}\").");
                             action.Command = value.Value;
                             action.CommandLocation = value.Location;
                             break;
                         case "check":
                             if (value.Kind != YamlKind.Sequence)
                             {
-                                Error(value.Location, Ids.WrongType, $"'check' of the action '{service.FullName}.{name}' must be a list of action names, e.g. check: [ status ].");
+                                Error(value.Location, ErrorIds.Config.WrongType, $"'check' of the action '{service.FullName}.{name}' must be a list of action names, e.g. check: [ status ].");
                                 break;
                             }
                             foreach (YamlTreeNode item in value.Items)
@@ -382,16 +356,16 @@ internal sealed partial class ServiceConfigurationLoader
                             break;
                         default:
                             if (DependencyKeys.Contains(k))
-                                Warning(keyNode.Location, Ids.IgnoredKey, $"'{k}' on the action '{service.FullName}.{name}' is ignored (as upstream): put dependencies on the service.");
+                                Warning(keyNode.Location, ErrorIds.Config.IgnoredKey, $"'{k}' on the action '{service.FullName}.{name}' is ignored (as upstream): put dependencies on the service.");
                             else if (!ActionKeys.Contains(k))
-                                Warning(keyNode.Location, Ids.UnknownKey, $"Unknown key '{k}' in the action '{service.FullName}.{name}' is ignored. Known keys: {string.Join(", ", ActionKeys.Order(StringComparer.Ordinal))}.");
+                                Warning(keyNode.Location, ErrorIds.Config.UnknownKey, $"Unknown key '{k}' in the action '{service.FullName}.{name}' is ignored. Known keys: {string.Join(", ", ActionKeys.Order(StringComparer.Ordinal))}.");
                             else
                                 SetProperty(action.Properties, k, value, $"{service.FullName}.{name}");
                             break;
                     }
                 }
                 if (action.Command is null)
-                    Error(key.Location, Ids.WrongType, $"Action '{service.FullName}.{name}' has no 'cmd'.");
+                    Error(key.Location, ErrorIds.Config.WrongType, $"Action '{service.FullName}.{name}' has no 'cmd'.");
             }
         }
     }
@@ -404,7 +378,7 @@ internal sealed partial class ServiceConfigurationLoader
         {
             if (ReservedVariables.IsReserved(name.Value ?? string.Empty, isAction))
             {
-                Error(name.Location, Ids.ReservedVariable, $"{name.Value} is a reserved variable name of '{owner}' (an automatic variable): rename it.");
+                Error(name.Location, ErrorIds.Config.ReservedVariable, $"{name.Value} is a reserved variable name of '{owner}' (an automatic variable): rename it.");
                 continue;
             }
             target[name.Value ?? string.Empty] = (ToValue(variable), variable.Location);
@@ -430,7 +404,7 @@ internal sealed partial class ServiceConfigurationLoader
         string? problem = valid ? null : PropertyRules.Expected(kind!.Value);
         if (problem is not null)
         {
-            Error(value.Location, Ids.WrongType, $"'{key}' of '{owner}' must be {problem}, not {value.Describe()}.");
+            Error(value.Location, ErrorIds.Config.WrongType, $"'{key}' of '{owner}' must be {problem}, not {value.Describe()}.");
             return;
         }
         if (key is "desc" or "target" && typed is not null and not string)
@@ -458,18 +432,18 @@ internal sealed partial class ServiceConfigurationLoader
                 _ => Array.Empty<YamlTreeNode>(),
             };
             if (node.Kind == YamlKind.Mapping)
-                Error(node.Location, Ids.WrongType, $"Dependencies of '{entity.FullName}' must be a name or a list of names.");
+                Error(node.Location, ErrorIds.Config.WrongType, $"Dependencies of '{entity.FullName}' must be a name or a list of names.");
             foreach (YamlTreeNode item in items)
             {
                 string name = item.Value ?? string.Empty;
                 if (item.Kind != YamlKind.Scalar || name.Length == 0)
                 {
-                    Error(item.Location, Ids.WrongType, $"A dependency of '{entity.FullName}' must be a service name, not {item.Describe()}.");
+                    Error(item.Location, ErrorIds.Config.WrongType, $"A dependency of '{entity.FullName}' must be a service name, not {item.Describe()}.");
                     continue;
                 }
                 if (names.TryGetValue(name, out SourceLocation first))
                 {
-                    Error(item.Location, Ids.DuplicateDependency, $"'{entity.FullName}' depends on '{name}' twice (first at line {first.Line}): keep one dependency per service.");
+                    Error(item.Location, ErrorIds.Config.DuplicateDependency, $"'{entity.FullName}' depends on '{name}' twice (first at line {first.Line}): keep one dependency per service.");
                     continue;
                 }
                 names[name] = item.Location;
@@ -491,7 +465,7 @@ internal sealed partial class ServiceConfigurationLoader
             return null;
         string winner = present[0];
         foreach (string dropped in present.Skip(1))
-            Warning(values[dropped].Location, Ids.DroppedAlias,
+            Warning(values[dropped].Location, ErrorIds.Config.DroppedAlias,
                 $"'{dropped}' and '{winner}' of '{entity.FullName}' mean the same; as upstream only '{winner}' is used: merge the lists into one key.");
         return values[winner];
     }
@@ -508,7 +482,7 @@ internal sealed partial class ServiceConfigurationLoader
                     ?? byFullName.GetValueOrDefault(dependency.Name);
                 if (target is null)
                 {
-                    Error(dependency.Location, Ids.UnknownDependency,
+                    Error(dependency.Location, ErrorIds.Config.UnknownDependency,
                         $"Unknown dependency '{dependency.Name}' of '{entity.FullName}': define a service of that name, or use a sibling's name or a full dotted name (group.member).");
                     continue;
                 }
@@ -520,7 +494,7 @@ internal sealed partial class ServiceConfigurationLoader
             foreach (ActionDefinition action in entity.Actions)
                 foreach (var (check, location) in action.Checks)
                     if (entity.Actions.All(a => a.Name != check))
-                        Error(location, Ids.UnknownCheckAction,
+                        Error(location, ErrorIds.Config.UnknownCheckAction,
                             $"The action '{entity.FullName}.{action.Name}' checks '{check}', which '{entity.FullName}' does not define: name one of its actions ({string.Join(", ", entity.Actions.Select(a => a.Name))}).");
         }
     }
@@ -585,7 +559,7 @@ internal sealed partial class ServiceConfigurationLoader
             // Counted on the folded intervals: a typo such as node[1-999999999] is never expanded.
             if (nodes.Count > _maxNodes)
             {
-                Error(location, Ids.TooManyNodes,
+                Error(location, ErrorIds.Config.TooManyNodes,
                     $"The target of '{owner}' has {nodes.Count} nodes, more than max_nodes ({_maxNodes}): narrow the node set, or raise max_nodes in milkcheck.conf.");
                 return null;
             }
@@ -597,11 +571,11 @@ internal sealed partial class ServiceConfigurationLoader
         }
         catch (NodeSetParseException e)
         {
-            Error(location, Ids.InvalidTarget, $"The target of '{owner}' is not a valid node set: {e.Message}");
+            Error(location, ErrorIds.Config.InvalidTarget, $"The target of '{owner}' is not a valid node set: {e.Message}");
         }
         catch (GroupResolverException e)
         {
-            Error(location, Ids.InvalidTarget, $"The target of '{owner}' uses node groups that cannot be resolved: {e.Message}");
+            Error(location, ErrorIds.Config.InvalidTarget, $"The target of '{owner}' uses node groups that cannot be resolved: {e.Message}");
         }
         return null;
     }
@@ -649,7 +623,7 @@ internal sealed partial class ServiceConfigurationLoader
             if (resolved is null || !PropertyRules.IsNumeric(kind) || raw.Contains("%("))
                 continue;
             if (!PropertyRules.TryGetNumber(kind, resolved, out _))
-                Error(location, Ids.WrongType, $"'{key}' of '{owner}' resolves to '{VariableResolver.Format(resolved)}': it must be {PropertyRules.Expected(kind)}.");
+                Error(location, ErrorIds.Config.WrongType, $"'{key}' of '{owner}' resolves to '{VariableResolver.Format(resolved)}': it must be {PropertyRules.Expected(kind)}.");
         }
     }
 
@@ -665,10 +639,10 @@ internal sealed partial class ServiceConfigurationLoader
         {
             string id = e.Kind switch
             {
-                VariableErrorKind.Undefined => Ids.UndefinedVariable,
-                VariableErrorKind.InvalidPlaceholder => Ids.InvalidPlaceholder,
-                VariableErrorKind.CommandFailed => Ids.CommandFailed,
-                VariableErrorKind.Recursion => Ids.VariableRecursion,
+                VariableErrorKind.Undefined => ErrorIds.Config.UndefinedVariable,
+                VariableErrorKind.InvalidPlaceholder => ErrorIds.Config.InvalidPlaceholder,
+                VariableErrorKind.CommandFailed => ErrorIds.Config.CommandFailed,
+                VariableErrorKind.Recursion => ErrorIds.Config.VariableRecursion,
                 _ => throw new InvalidOperationException($"Unknown variable error {e.Kind}."),
             };
             if (runTime && e.Kind == VariableErrorKind.Undefined && !_undefinedAtRunIsError)
@@ -721,7 +695,7 @@ internal sealed partial class ServiceConfigurationLoader
                 var cycle = path.Skip(position[target]).Select(e => e.FullName).Append(target.FullName).ToList();
                 string key = string.Join(" -> ", cycle.Skip(1).Order(StringComparer.Ordinal));
                 if (reported.Add(key))
-                    Error(dependency.Location, Ids.Cycle,
+                    Error(dependency.Location, ErrorIds.Config.Cycle,
                         $"Dependency cycle: {string.Join(" -> ", cycle)}. Remove one of these dependencies.");
             }
         }
@@ -750,7 +724,7 @@ internal sealed partial class ServiceConfigurationLoader
             return true;
         if (node.IsNullScalar)
             return false;
-        Error(node.Location, Ids.WrongType, $"'{what}' must be a mapping of names to definitions, not {node.Describe()}.");
+        Error(node.Location, ErrorIds.Config.WrongType, $"'{what}' must be a mapping of names to definitions, not {node.Describe()}.");
         return false;
     }
 

@@ -91,12 +91,6 @@ internal static class YamlTreeReader
     /// <summary>Most scalar characters all aliases of a file may add by expansion.</summary>
     public const long MaxAliasChars = 10_000_000;
 
-    internal static class Ids
-    {
-        public const string TooDeep = "MilkCheck.Config.TooDeep";
-        public const string AliasExpansion = "MilkCheck.Config.AliasExpansion";
-    }
-
     /// <exception cref="YamlException">Syntax error, with its position.</exception>
     /// <exception cref="YamlLimitException">Too deep, or aliases expanding too far, with the position.</exception>
     public static List<YamlTreeNode> ReadDocuments(string file, TextReader reader)
@@ -164,7 +158,7 @@ internal static class YamlTreeReader
             state.AliasNodes = SaturatingAdd(state.AliasNodes, target.ExpandedNodes);
             state.AliasChars = SaturatingAdd(state.AliasChars, target.ExpandedChars);
             if (state.AliasNodes > MaxAliasNodes || state.AliasChars > MaxAliasChars)
-                throw new YamlLimitException(alias.Start, alias.End, Ids.AliasExpansion,
+                throw new YamlLimitException(alias.Start, alias.End, ErrorIds.Config.AliasExpansion,
                     $"Aliases expand too far: with '*{alias.Value.Value}' they stand for more than {MaxAliasNodes} nodes or {MaxAliasChars} characters (aliases of aliases multiply, as in a 'billion laughs' file). Write the values out, or alias less.");
             return target;
         }
@@ -181,7 +175,7 @@ internal static class YamlTreeReader
         else if (parser.Current is SequenceStart or MappingStart && depth >= MaxDepth)
         {
             ParsingEvent deep = parser.Current!;
-            throw new YamlLimitException(deep.Start, deep.End, Ids.TooDeep,
+            throw new YamlLimitException(deep.Start, deep.End, ErrorIds.Config.TooDeep,
                 $"YAML nested more than {MaxDepth} levels deep here: a MilkCheck file needs a few levels; close the open '[' or '{{', or flatten the structure.");
         }
         else if (parser.TryConsume<SequenceStart>(out SequenceStart? sequence))

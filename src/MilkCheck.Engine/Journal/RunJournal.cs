@@ -32,8 +32,6 @@ internal sealed class RunJournal : IRunObserver
         _writer = Task.Run(WriteAsync);
     }
 
-    public const string WarningId = "MilkCheck.JournalUnavailable";
-
     /// <summary>The journal file of this run.</summary>
     public string FilePath => _file.Name;
 
@@ -61,7 +59,7 @@ internal sealed class RunJournal : IRunObserver
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            warn(WarningId, $"The run journal cannot be written in {directory} ({e.Message}): the run goes on without it. Set journal_dir in milkcheck.conf, or journal: false.");
+            warn(ErrorIds.JournalUnavailable, $"The run journal cannot be written in {directory} ({e.Message}): the run goes on without it. Set journal_dir in milkcheck.conf, or journal: false.");
             return null;
         }
         var journal = new RunJournal(file, directory, global.JournalKeep, warn);
@@ -154,6 +152,6 @@ internal sealed class RunJournal : IRunObserver
     private void Warn(string message)
     {
         if (Interlocked.Exchange(ref _warned, 1) == 0)
-            _warn(WarningId, message);
+            _warn(ErrorIds.JournalUnavailable, message);
     }
 }

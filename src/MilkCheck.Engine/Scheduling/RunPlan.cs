@@ -84,7 +84,7 @@ internal sealed class RunPlan
         bool reversed = global.ReverseActions.Contains(options.Action, StringComparer.Ordinal);
         var plan = new RunPlan(options.Action, reversed, options.Fanout ?? global.Fanout) { DryRun = options.DryRun };
         if (options.Fanout is < 1)
-            throw new RunSetupException("MilkCheck.InvalidFanout", $"-Fanout {options.Fanout} is not a valid fanout: give 1 or more.");
+            throw new RunSetupException(ErrorIds.InvalidFanout, $"-Fanout {options.Fanout} is not a valid fanout: give 1 or more.");
 
         foreach (Entity entity in model.Entities)
             plan.Nodes[entity] = new RunNode(entity);
@@ -115,7 +115,7 @@ internal sealed class RunPlan
         {
             RunNode? locked = topLevel.LastOrDefault(n => n.Entity.Name == name);
             if (locked is null)
-                plan.Warnings.Add(("MilkCheck.UnknownExcludedService", model.ByFullName.ContainsKey(name)
+                plan.Warnings.Add((ErrorIds.UnknownExcludedService, model.ByFullName.ContainsKey(name)
                     ? $"-ExcludeService '{name}' names a group member; only top-level services and groups can be excluded, so it is ignored."
                     : $"-ExcludeService '{name}' names no top-level service or group; it is ignored."));
             else
@@ -137,7 +137,7 @@ internal sealed class RunPlan
             foreach (string name in options.Services.Distinct(StringComparer.Ordinal))
             {
                 if (!model.ByFullName.TryGetValue(name, out Entity? entity) || entity is GroupEntity { IsRoot: true })
-                    throw new RunSetupException("MilkCheck.UnknownService",
+                    throw new RunSetupException(ErrorIds.UnknownService,
                         $"Service '{name}' is not defined in the configuration. Use Get-MilkCheckService to list the services (group members as 'group.member').", name);
                 plan.Entries.Add(plan.Nodes[entity]);
             }
@@ -163,7 +163,7 @@ internal sealed class RunPlan
         {
             string[] known = model.Entities.OfType<ServiceEntity>().SelectMany(s => s.Actions.Select(a => a.Name))
                 .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-            throw new RunSetupException("MilkCheck.UnknownAction",
+            throw new RunSetupException(ErrorIds.UnknownAction,
                 $"No service defines the action '{options.Action}'. " + (known.Length == 0
                     ? "The configuration defines no action at all."
                     : $"The actions defined are: {string.Join(", ", known)}."), options.Action);
@@ -185,9 +185,9 @@ internal sealed class RunPlan
     {
         NodeSet? selection = options.Nodes is null ? null : options.ExcludedNodes is null ? options.Nodes : options.Nodes - options.ExcludedNodes;
         if (options.Defines.Keys.FirstOrDefault(name => !ScopeSet.IsDefinable(name)) is { } refused)
-            throw new RunSetupException("MilkCheck.InvalidDefine", ScopeSet.DefineRefusal(refused), refused);
+            throw new RunSetupException(ErrorIds.InvalidDefine, ScopeSet.DefineRefusal(refused), refused);
         if (options.Nodes?.FirstOrDefault(n => !HostNames.IsValid(n)) is { } badNode)
-            throw new RunSetupException("MilkCheck.InvalidNodeName",
+            throw new RunSetupException(ErrorIds.InvalidNodeName,
                 $"-Node '{HostNames.Printable(badNode)}' is not a host name ({HostNames.Problem(badNode)}): node names become SSH host names and, in exec mode, text in a local shell command.", badNode);
         ScopeSet scopes = ScopeSet.ForRun(options.Defines,
             selection?.ToString() ?? string.Empty, options.ExcludedNodes?.ToString() ?? string.Empty);
@@ -232,10 +232,10 @@ internal sealed class RunPlan
             }
         }
         if (problems.Count > 0)
-            throw new RunSetupException("MilkCheck.ConfigurationInvalid",
+            throw new RunSetupException(ErrorIds.ConfigurationInvalid,
                 "The configuration cannot be run:" + string.Concat(problems.Select(p => "\n" + p)), problems);
         if ((options.Nodes is not null || options.ExcludedNodes is not null) && (selection is { IsEmpty: true } || (anyTarget && !anyNodeLeft)))
-            Warnings.Add(("MilkCheck.EmptyNodeSelection",
+            Warnings.Add((ErrorIds.EmptyNodeSelection,
                 $"-Node/-ExcludeNode leave no node of the run's targets ({(selection is null ? "all but " + options.ExcludedNodes : "'" + selection + "'")}): services with a target are Skipped; local services still run."));
     }
 
@@ -262,7 +262,7 @@ internal sealed class RunPlan
         }
 
         void Problem(SourceLocation at, string message) =>
-            problems.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, at.File, at.Line, at.Column, message, "MilkCheck.Config.RunResolution"));
+            problems.Add(new ConfigDiagnostic(DiagnosticSeverity.Error, at.File, at.Line, at.Column, message, ErrorIds.Config.RunResolution));
 
         double? Number(string key)
         {

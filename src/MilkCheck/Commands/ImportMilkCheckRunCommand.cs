@@ -43,13 +43,13 @@ public sealed class ImportMilkCheckRunCommand : MilkCheckCmdletBase
         if (!File.Exists(file))
         {
             WriteError(new ErrorRecord(new FileNotFoundException($"No run journal '{given}' ({file}): Get-MilkCheckRun lists the recorded runs.", file),
-                "MilkCheck.RunNotFound", ErrorCategory.ObjectNotFound, given));
+                ErrorIds.RunNotFound, ErrorCategory.ObjectNotFound, given));
             return;
         }
         var damaged = new List<ErrorRecord>();
         foreach (ActionResult result in JournalReader.ReadResults(file, (line, message) => damaged.Add(new ErrorRecord(
             new InvalidDataException($"{file}:{line}: this journal line is damaged ({message}); the other lines are imported."),
-            "MilkCheck.JournalDamaged", ErrorCategory.InvalidData, file))))
+            ErrorIds.JournalDamaged, ErrorCategory.InvalidData, file))))
         {
             FlushErrors(damaged);
             WriteObject(result);

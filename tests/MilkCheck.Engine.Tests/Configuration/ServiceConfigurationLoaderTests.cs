@@ -88,7 +88,7 @@ public sealed class ServiceConfigurationLoaderTests : IDisposable
             ("ignored.yaml.bak", "services: {x: {}}\n"),
             ("IGNORED.YAML", "services: {y: {}}\n"));
         Assert.Equal("second", model.ByFullName["web"].Description);
-        ConfigDiagnostic warning = Single(model, ServiceConfigurationLoader.Ids.DuplicateService);
+        ConfigDiagnostic warning = Single(model, ErrorIds.Config.DuplicateService);
         Assert.Equal(DiagnosticSeverity.Warning, warning.Severity);
         Assert.EndsWith("b.yaml", warning.File);
         Assert.Contains("a.yml:2", warning.Message);
@@ -107,7 +107,7 @@ public sealed class ServiceConfigurationLoaderTests : IDisposable
     public void UnknownTopLevelKey_IsABadRuleWithItsPosition()
     {
         ServiceModel model = Load(("s.yaml", "services:\n  a: { actions: { start: { cmd: x } } }\nservice_list: []\n"));
-        ConfigDiagnostic error = Single(model, ServiceConfigurationLoader.Ids.BadRule);
+        ConfigDiagnostic error = Single(model, ErrorIds.Config.BadRule);
         Assert.Equal((DiagnosticSeverity.Error, 3, 1), (error.Severity, error.Line, error.Column));
         Assert.Contains("Bad rule 'service_list'", error.Message);
     }
@@ -116,7 +116,7 @@ public sealed class ServiceConfigurationLoaderTests : IDisposable
     public void YamlSyntaxError_ReportsFileLineAndColumn()
     {
         ServiceModel model = Load(("bad.yaml", "services:\n  a:\n    require: [ b\n    actions: {}\n"));
-        ConfigDiagnostic error = Single(model, ServiceConfigurationLoader.Ids.YamlSyntax);
+        ConfigDiagnostic error = Single(model, ErrorIds.Config.YamlSyntax);
         Assert.EndsWith("bad.yaml", error.File);
         Assert.True(error.Line >= 3, error.ToString());
         Assert.StartsWith(error.File + ":" + error.Line + ":", error.ToString());
@@ -160,14 +160,14 @@ public sealed class ServiceConfigurationLoaderTests : IDisposable
                 actions: { start: { cmd: x } }
             """));
         Assert.Equal(new[] { "b" }, model.ByFullName["c"].Dependencies.Select(d => d.Name));
-        Assert.Equal(DiagnosticSeverity.Warning, Single(model, ServiceConfigurationLoader.Ids.DroppedAlias).Severity);
+        Assert.Equal(DiagnosticSeverity.Warning, Single(model, ErrorIds.Config.DroppedAlias).Severity);
     }
 
     [Fact]
     public void SingleStringDependency_IsOneNameEvenWithAComma()
     {
         ServiceModel model = Load(("s.yaml", "services:\n  a: { actions: { start: { cmd: x } } }\n  c:\n    require: \"a,b\"\n    actions: { start: { cmd: x } }\n"));
-        ConfigDiagnostic error = Single(model, ServiceConfigurationLoader.Ids.UnknownDependency);
+        ConfigDiagnostic error = Single(model, ErrorIds.Config.UnknownDependency);
         Assert.Contains("'a,b'", error.Message);
         Assert.Equal(4, error.Line);
     }
@@ -176,7 +176,7 @@ public sealed class ServiceConfigurationLoaderTests : IDisposable
     public void UnknownDependency_IsAnErrorAtTheName()
     {
         ServiceModel model = Load(("s.yaml", "services:\n  c:\n    require: [ nope ]\n    actions: { start: { cmd: x } }\n"));
-        ConfigDiagnostic error = Single(model, ServiceConfigurationLoader.Ids.UnknownDependency);
+        ConfigDiagnostic error = Single(model, ErrorIds.Config.UnknownDependency);
         Assert.Equal((3, 16), (error.Line, error.Column));
         Assert.Contains("Unknown dependency 'nope'", error.Message);
     }
@@ -185,7 +185,7 @@ public sealed class ServiceConfigurationLoaderTests : IDisposable
     public void DuplicateDependency_IsAnErrorWithAMessage()
     {
         ServiceModel model = Load(("s.yaml", "services:\n  b: { actions: { start: { cmd: x } } }\n  c:\n    require: [ b ]\n    after: [ b ]\n    actions: { start: { cmd: x } }\n"));
-        ConfigDiagnostic error = Single(model, ServiceConfigurationLoader.Ids.DuplicateDependency);
+        ConfigDiagnostic error = Single(model, ErrorIds.Config.DuplicateDependency);
         Assert.Contains("'b' twice", error.Message);
     }
 
@@ -221,7 +221,7 @@ public sealed class ServiceConfigurationLoaderTests : IDisposable
               b: { require: [ c ], actions: { start: { cmd: x } } }
               c: { after: [ a ], actions: { start: { cmd: x } } }
             """));
-        ConfigDiagnostic error = Single(model, ServiceConfigurationLoader.Ids.Cycle);
+        ConfigDiagnostic error = Single(model, ErrorIds.Config.Cycle);
         Assert.Contains("a -> b -> c -> a", error.Message);
     }
 
@@ -229,7 +229,7 @@ public sealed class ServiceConfigurationLoaderTests : IDisposable
     public void SelfDependency_IsACycle()
     {
         ServiceModel model = Load(("s.yaml", "services:\n  a: { require: [ a ], actions: { start: { cmd: x } } }\n"));
-        Assert.Contains("a -> a", Single(model, ServiceConfigurationLoader.Ids.Cycle).Message);
+        Assert.Contains("a -> a", Single(model, ErrorIds.Config.Cycle).Message);
     }
 
     [Fact]
@@ -244,7 +244,7 @@ public sealed class ServiceConfigurationLoaderTests : IDisposable
     public void BadNamePattern_IsAnErrorWithTheReason()
     {
         ServiceModel model = Load(("s.yaml", "services:\n  'da[1-':\n    actions: { start: { cmd: x } }\n"));
-        ConfigDiagnostic error = Single(model, ServiceConfigurationLoader.Ids.InvalidName);
+        ConfigDiagnostic error = Single(model, ErrorIds.Config.InvalidName);
         Assert.Equal(2, error.Line);
     }
 
@@ -252,7 +252,7 @@ public sealed class ServiceConfigurationLoaderTests : IDisposable
     public void UnknownKeys_AreWarningsNamingTheKey()
     {
         ServiceModel model = Load(("s.yaml", "services:\n  a:\n    requires: [ b ]\n    actions: { start: { cmd: x, tiemout: 3 } }\n"));
-        var warnings = model.Diagnostics.Where(d => d.ErrorId == ServiceConfigurationLoader.Ids.UnknownKey).ToList();
+        var warnings = model.Diagnostics.Where(d => d.ErrorId == ErrorIds.Config.UnknownKey).ToList();
         Assert.Equal(2, warnings.Count);
         Assert.All(warnings, w => Assert.Equal(DiagnosticSeverity.Warning, w.Severity));
         Assert.Contains("'requires'", warnings[0].Message);
@@ -288,14 +288,14 @@ public sealed class ServiceConfigurationLoaderTests : IDisposable
     public void UnknownCheckAction_IsAnError()
     {
         ServiceModel model = Load(("s.yaml", "services:\n  a:\n    actions:\n      start: { cmd: x, check: [ stauts ] }\n"));
-        Assert.Contains("'stauts'", Single(model, ServiceConfigurationLoader.Ids.UnknownCheckAction).Message);
+        Assert.Contains("'stauts'", Single(model, ErrorIds.Config.UnknownCheckAction).Message);
     }
 
     [Fact]
     public void ActionsOnAGroup_AreIgnoredWithAWarning()
     {
         ServiceModel model = Load(("s.yaml", "services:\n  g:\n    actions: { start: { cmd: x } }\n    services:\n      m: { actions: { start: { cmd: y } } }\n"));
-        Assert.Equal(DiagnosticSeverity.Warning, Single(model, ServiceConfigurationLoader.Ids.IgnoredKey).Severity);
+        Assert.Equal(DiagnosticSeverity.Warning, Single(model, ErrorIds.Config.IgnoredKey).Severity);
         Assert.Equal(EntityKind.Group, model.ByFullName["g"].Kind);
     }
 
@@ -342,7 +342,7 @@ public sealed class ServiceConfigurationLoaderTests : IDisposable
     public void MissingPath_IsANotFoundError()
     {
         ServiceModel model = ServiceConfigurationLoader.Load(Path.Combine(_dir.Path, "nope"));
-        Assert.Equal(DiagnosticSeverity.Error, Single(model, ServiceConfigurationLoader.Ids.NotFound).Severity);
+        Assert.Equal(DiagnosticSeverity.Error, Single(model, ErrorIds.Config.NotFound).Severity);
     }
 
     [Fact]
@@ -356,7 +356,7 @@ public sealed class ServiceConfigurationLoaderTests : IDisposable
     public void YamlScannerError_IsASyntaxDiagnosticToo()
     {
         ServiceModel model = Load(("s.yaml", "services:\n  a:\n    desc: 'unclosed\n"));
-        ConfigDiagnostic error = Single(model, ServiceConfigurationLoader.Ids.YamlSyntax);
+        ConfigDiagnostic error = Single(model, ErrorIds.Config.YamlSyntax);
         Assert.Equal(DiagnosticSeverity.Error, error.Severity);
         Assert.True(error.Line >= 3);
     }
@@ -365,7 +365,7 @@ public sealed class ServiceConfigurationLoaderTests : IDisposable
     public void UnclosedFlowSequence_IsReportedWithoutDotNetExceptionText()
     {
         ServiceModel model = Load(("s.yaml", "services:\n  a:\n    b: [unclosed\n    c: d\n"));
-        ConfigDiagnostic error = Single(model, ServiceConfigurationLoader.Ids.YamlSyntax);
+        ConfigDiagnostic error = Single(model, ErrorIds.Config.YamlSyntax);
         Assert.Contains("unclosed '['", error.Message);
         Assert.DoesNotContain("Operation is not valid", error.Message);
         Assert.DoesNotContain("current state of the object", error.Message);
@@ -375,7 +375,7 @@ public sealed class ServiceConfigurationLoaderTests : IDisposable
     public void BrokenFile_DoesNotHideProblemsOfTheOtherFiles()
     {
         ServiceModel model = Load(("a.yaml", "services: [\n"), ("b.yaml", "services:\n  b: { require: [ zz ], actions: { start: { cmd: x } } }\n"));
-        Assert.Contains(model.Diagnostics, d => d.ErrorId == ServiceConfigurationLoader.Ids.YamlSyntax && d.File.EndsWith("a.yaml"));
-        Assert.Contains(model.Diagnostics, d => d.ErrorId == ServiceConfigurationLoader.Ids.UnknownDependency && d.File.EndsWith("b.yaml"));
+        Assert.Contains(model.Diagnostics, d => d.ErrorId == ErrorIds.Config.YamlSyntax && d.File.EndsWith("a.yaml"));
+        Assert.Contains(model.Diagnostics, d => d.ErrorId == ErrorIds.Config.UnknownDependency && d.File.EndsWith("b.yaml"));
     }
 }

@@ -102,7 +102,7 @@ public sealed class RunJournalTests : IDisposable
         run.AddObserver(warnings);
         IReadOnlyList<ActionResult> results = await run.RunAsync();
         Assert.Equal(2, results.Count);
-        Assert.Equal(RunJournal.WarningId, Assert.Single(warnings.Ids));
+        Assert.Equal(ErrorIds.JournalUnavailable, Assert.Single(warnings.Ids));
         Assert.Null(run.JournalPath);
     }
 

@@ -53,7 +53,7 @@ public sealed class VariableLoadingTests : IDisposable
     {
         ServiceModel model = Load("services:\n  a:\n    actions:\n      start: { cmd: 'echo %NOPE' }\n");
         ConfigDiagnostic error = Assert.Single(model.Diagnostics);
-        Assert.Equal((ServiceConfigurationLoader.Ids.UndefinedVariable, 4), (error.ErrorId, error.Line));
+        Assert.Equal((ErrorIds.Config.UndefinedVariable, 4), (error.ErrorId, error.Line));
         Assert.Contains("'NOPE'", error.Message);
     }
 
@@ -62,7 +62,7 @@ public sealed class VariableLoadingTests : IDisposable
     {
         ServiceModel model = Load("services:\n  a:\n    actions:\n      start: { cmd: 'df | grep 90%' }\n");
         ConfigDiagnostic error = Assert.Single(model.Diagnostics);
-        Assert.Equal(ServiceConfigurationLoader.Ids.InvalidPlaceholder, error.ErrorId);
+        Assert.Equal(ErrorIds.Config.InvalidPlaceholder, error.ErrorId);
         Assert.Contains("%%", error.Message);
     }
 
@@ -77,7 +77,7 @@ public sealed class VariableLoadingTests : IDisposable
     public void ActionVariableOutsideAnAction_IsUndefined()
     {
         ServiceModel model = Load("services:\n  a:\n    desc: 'svc %ACTION'\n    actions:\n      start: { cmd: x }\n");
-        Assert.Equal(ServiceConfigurationLoader.Ids.UndefinedVariable, Assert.Single(model.Diagnostics).ErrorId);
+        Assert.Equal(ErrorIds.Config.UndefinedVariable, Assert.Single(model.Diagnostics).ErrorId);
     }
 
     [Theory]
@@ -85,7 +85,7 @@ public sealed class VariableLoadingTests : IDisposable
     [InlineData("services:\n  a:\n    actions:\n      start: { cmd: x, variables: { ACTION: y } }\n")]
     [InlineData("variables: { SELECTED_NODES: n1 }\nservices:\n  a: { actions: { start: { cmd: x } } }\n")]
     public void ReservedNames_CannotBeDeclared(string yaml) =>
-        Assert.Equal(ServiceConfigurationLoader.Ids.ReservedVariable, Assert.Single(Load(yaml).Diagnostics).ErrorId);
+        Assert.Equal(ErrorIds.Config.ReservedVariable, Assert.Single(Load(yaml).Diagnostics).ErrorId);
 
     [Fact]
     public void LowercaseAutomaticNames_MayBeDeclared() =>
@@ -116,7 +116,7 @@ public sealed class VariableLoadingTests : IDisposable
         ServiceModel bad = Load("variables: { T: soon }\nservices:\n  a:\n    timeout: '%T'\n    actions: { start: { cmd: x } }\n");
         // Reported for the service and for its action, which inherits the timeout.
         Assert.NotEmpty(bad.Diagnostics);
-        Assert.All(bad.Diagnostics, d => Assert.Equal(ServiceConfigurationLoader.Ids.WrongType, d.ErrorId));
+        Assert.All(bad.Diagnostics, d => Assert.Equal(ErrorIds.Config.WrongType, d.ErrorId));
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class VariableLoadingTests : IDisposable
     {
         ServiceModel model = Load("services:\n  a:\n    target: 'n[1-'\n    actions: { start: { cmd: x } }\n");
         ConfigDiagnostic error = Assert.Single(model.Diagnostics);
-        Assert.Equal((ServiceConfigurationLoader.Ids.InvalidTarget, 3), (error.ErrorId, error.Line));
+        Assert.Equal((ErrorIds.Config.InvalidTarget, 3), (error.ErrorId, error.Line));
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class VariableLoadingTests : IDisposable
     {
         ServiceModel model = Load("services:\n  a:\n    target: 'n%(exit 127)'\n    actions: { start: { cmd: x } }\n", runCommands: true);
         ConfigDiagnostic error = Assert.Single(model.Diagnostics);
-        Assert.Equal((ServiceConfigurationLoader.Ids.CommandFailed, 3), (error.ErrorId, error.Line));
+        Assert.Equal((ErrorIds.Config.CommandFailed, 3), (error.ErrorId, error.Line));
         Assert.Contains("Cannot evaluate expression 'exit 127'", error.Message);
     }
 
@@ -164,7 +164,7 @@ public sealed class VariableLoadingTests : IDisposable
     public void AVariableOnlyADefineGives_IsAWarningNamingDefine_WhenTheLoadIsNotForARun()
     {
         ServiceModel model = Load(UsesUndeclaredLog, new LoadOptions());
-        Assert.All(model.Diagnostics, d => Assert.Equal((DiagnosticSeverity.Warning, ServiceConfigurationLoader.Ids.UndefinedVariable), (d.Severity, d.ErrorId)));
+        Assert.All(model.Diagnostics, d => Assert.Equal((DiagnosticSeverity.Warning, ErrorIds.Config.UndefinedVariable), (d.Severity, d.ErrorId)));
         Assert.Contains(model.Diagnostics, d => d.Message.Contains("'LOG'") && d.Message.Contains("-Define") && d.Line == 4);
         Assert.DoesNotContain(model.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
     }
@@ -190,7 +190,7 @@ public sealed class VariableLoadingTests : IDisposable
         ServiceModel model = Load("services:\n  a:\n    target: '%NODES'\n    actions: { start: { cmd: x } }\n",
             new LoadOptions { Defines = new Dictionary<string, string> { ["NODES"] = "n1" } });
         ConfigDiagnostic error = Assert.Single(model.Diagnostics);
-        Assert.Equal((DiagnosticSeverity.Error, ServiceConfigurationLoader.Ids.UndefinedVariable, 3), (error.Severity, error.ErrorId, error.Line));
+        Assert.Equal((DiagnosticSeverity.Error, ErrorIds.Config.UndefinedVariable, 3), (error.Severity, error.ErrorId, error.Line));
     }
 
     [Theory]
@@ -207,7 +207,7 @@ public sealed class VariableLoadingTests : IDisposable
     public void NodeSelections_CannotBeUsedInATarget()
     {
         ServiceModel model = Load("services:\n  a:\n    target: '%SELECTED_NODES'\n    actions: { start: { cmd: x } }\n", new LoadOptions());
-        Assert.Equal(ServiceConfigurationLoader.Ids.UndefinedVariable, Assert.Single(model.Diagnostics).ErrorId);
+        Assert.Equal(ErrorIds.Config.UndefinedVariable, Assert.Single(model.Diagnostics).ErrorId);
     }
 
     [Theory]
@@ -220,7 +220,7 @@ public sealed class VariableLoadingTests : IDisposable
     {
         ServiceModel model = Load($"variables: {{ F: 0, NEG: -1, WORD: soon }}\nservices:\n  a:\n    {property}\n    actions: {{ start: {{ cmd: x }} }}\n");
         ConfigDiagnostic error = Assert.Single(model.Diagnostics);
-        Assert.Equal((DiagnosticSeverity.Error, ServiceConfigurationLoader.Ids.WrongType, 4), (error.Severity, error.ErrorId, error.Line));
+        Assert.Equal((DiagnosticSeverity.Error, ErrorIds.Config.WrongType, 4), (error.Severity, error.ErrorId, error.Line));
         Assert.Contains("must be a", error.Message);
     }
 
@@ -230,6 +230,6 @@ public sealed class VariableLoadingTests : IDisposable
         var defines = new Dictionary<string, string> { ["F"] = "0" };
         ServiceModel model = Load("services:\n  a:\n    fanout: '%F'\n    actions: { start: { cmd: x } }\n",
             new LoadOptions { Defines = defines, UndefinedRunVariableIsError = true });
-        Assert.Equal(ServiceConfigurationLoader.Ids.WrongType, Assert.Single(model.Diagnostics).ErrorId);
+        Assert.Equal(ErrorIds.Config.WrongType, Assert.Single(model.Diagnostics).ErrorId);
     }
 }

@@ -255,7 +255,7 @@ internal sealed class SshNetTransport : ITransport, IDisposable
             _reopened.TryAdd(node, 0);
             _notice?.Invoke($"{node}: the kept SSH connection was closed ({kept.Failed ?? "the server or the network closed it"}); reopening it.");
         }
-        TransportWarning[] configWarnings = settings.Warnings.Select(w => new TransportWarning("MilkCheck.SshConfigNotEvaluated", w)).ToArray();
+        TransportWarning[] configWarnings = settings.Warnings.Select(w => new TransportWarning(ErrorIds.SshConfigNotEvaluated, w)).ToArray();
         TimeSpan connectTimeout = settings.ConnectTimeout ?? _options.ConnectTimeout;
         var keys = new List<IPrivateKeySource>();
         var keyProblems = new List<string>();
@@ -430,7 +430,7 @@ internal sealed class SshNetTransport : ITransport, IDisposable
                 string was = string.Join(", ", check.KnownFingerprints);
                 if (settings.StrictHostKeyChecking == StrictHostKeyChecking.No)
                 {
-                    return (true, null, new TransportWarning("MilkCheck.HostKeyChanged",
+                    return (true, null, new TransportWarning(ErrorIds.HostKeyChanged,
                         $"{node}: the {keyType} host key changed: the server offers {fingerprint}, {files} holds {was}. " +
                         "Connected anyway because StrictHostKeyChecking is no: check the node, then fix known_hosts."));
                 }
