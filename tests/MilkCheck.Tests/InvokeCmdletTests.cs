@@ -409,8 +409,8 @@ public sealed class InvokeCmdletTests : IDisposable
         string nodes = ((string)run.Output[1].BaseObject).ReplaceLineEndings("\n");
         Assert.Matches(@"Service Action Status Target FailedNodes Duration", results);
         Assert.Matches(@"web +start +Error +n\[1-3\] +n2 +\d+\.\d\d s", results);
-        Assert.Matches(@"Node {9}Service {8}Action  Status {15}Exit Output", nodes);
-        Assert.Matches(@"n2 {11}web {12}start   Failed +1 hi n2", nodes);
+        Assert.Matches(@"Node +Service +Action +Status +Exit +Output", nodes); // exact layout: ViewSnapshotTests
+        Assert.Matches(@"n2 +web +start +Failed +1 +hi n2", nodes);
     }
 
     [Fact]
