@@ -45,7 +45,7 @@ function Invoke-ChildPwsh {
 function Invoke-Build {
     if (Test-Path $module) { Remove-Item -Recurse -Force $module }
     Invoke-Native dotnet publish (Join-Path $root 'src/MilkCheck/MilkCheck.csproj') -c $Configuration -o $module --nologo -v quiet
-    foreach ($file in 'MilkCheck.psd1', 'MilkCheck.format.ps1xml', 'MilkCheck.types.ps1xml', 'MilkCheck.dll', 'MilkCheck.Engine.dll', 'YamlDotNet.dll') {
+    foreach ($file in 'MilkCheck.psd1', 'MilkCheck.format.ps1xml', 'MilkCheck.types.ps1xml', 'MilkCheck.dll', 'MilkCheck.Engine.dll', 'deps/YamlDotNet.dll', 'deps/Renci.SshNet.dll') {
         if (-not (Test-Path (Join-Path $module $file))) { throw "Build output is incomplete: $file is missing from $module." }
     }
     # The licence and the changelog ship in the module; the changelog's section of this version is the manifest's ReleaseNotes.
@@ -160,7 +160,8 @@ function Install-TestPrerequisites {
 function Get-PesterModule {
     $tools = Join-Path $out 'tools'
     $psd1 = Join-Path $tools 'pester/6.2.0/tools/Pester.psd1'
-    if (-not (Test-Path $psd1)) {
+    # Also the other package versions tests/pester/Isolation.Tests.ps1 and Ssh.Tests.ps1 load into a session.
+    if (-not (Test-Path $psd1) -or -not (Test-Path (Join-Path $tools 'ssh.net/2024.2.0'))) {
         Invoke-Native dotnet restore (Join-Path $root 'tests/pester/PesterRestore/PesterRestore.csproj') --packages $tools --nologo -v quiet
     }
     return $psd1
