@@ -249,6 +249,7 @@ internal sealed class SshNetTransport : ITransport, IDisposable
             {
                 _unproven.TryAdd(kept, 0);
                 Interlocked.Increment(ref _reused);
+                _notice?.Invoke($"{node}: SSH connection kept from an earlier run reused ({kept.User}@{kept.HostName}:{kept.Port}).");
                 return kept;
             }
             _pool.Discard(kept);
@@ -325,6 +326,7 @@ internal sealed class SshNetTransport : ITransport, IDisposable
             client.Dispose();
             ConnectFailure failure = Classify(e, hostKeyProblem, connectTimeout, settings, keyProblems);
             failure.Warnings = configWarnings;
+            _notice?.Invoke($"{node}: SSH connection to {settings.User}@{settings.HostName}:{settings.Port} failed: {failure.Message}");
             throw failure;
         }
         finally
@@ -338,6 +340,7 @@ internal sealed class SshNetTransport : ITransport, IDisposable
         };
         if (_pool is not null && !_pool.Adopt(connection))
             connection.Pooled = false;
+        _notice?.Invoke($"{node}: SSH connection opened ({settings.User}@{settings.HostName}:{settings.Port}).");
         return connection;
     }
 
