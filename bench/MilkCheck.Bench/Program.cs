@@ -378,8 +378,8 @@ static Func<string?> ExecScenario()
     };
 }
 
-// 34 services over 4,000 nodes answered at once by a transport with one short line per node.
-static Func<string?> MemoryScenario()
+// 34 services in a require chain, each over node[1-4000] (through a variable, as sites write it).
+static string ChainOver4000Nodes()
 {
     var yaml = new System.Text.StringBuilder("variables:\n  NODES: \"node[1-4000]\"\nservices:\n");
     for (int i = 0; i < 34; i++)
@@ -389,7 +389,14 @@ static Func<string?> MemoryScenario()
             yaml.Append($"    require: [ svc{i - 1} ]\n");
         yaml.Append("    actions: { start: { cmd: \"systemctl start unit\" } }\n");
     }
-    var configuration = MilkCheck.Configuration.MilkCheckConfiguration.Load(TempConfig("memory", yaml.ToString()));
+    return yaml.ToString();
+}
+
+// 34 services over 4,000 nodes answered at once by a transport with one short line per node.
+static Func<string?> MemoryScenario()
+{
+    string yaml = ChainOver4000Nodes();
+    var configuration = MilkCheck.Configuration.MilkCheckConfiguration.Load(TempConfig("memory", yaml));
     var instant = new InstantTransport();
     return () =>
     {
@@ -405,17 +412,10 @@ static Func<string?> MemoryScenario()
 // 34 services x 4,000 nodes through the run object, with or without the journal (fake transport, one short line per node).
 static Func<string?> JournalScenario(bool journal)
 {
-    var yaml = new System.Text.StringBuilder("variables:\n  NODES: \"node[1-4000]\"\nservices:\n");
-    for (int i = 0; i < 34; i++)
-    {
-        yaml.Append($"  svc{i}:\n    target: \"%NODES\"\n");
-        if (i > 0)
-            yaml.Append($"    require: [ svc{i - 1} ]\n");
-        yaml.Append("    actions: { start: { cmd: \"systemctl start unit\" } }\n");
-    }
+    string yaml = ChainOver4000Nodes();
     string journals = Path.Combine(Path.GetTempPath(), "milkcheck-bench-journal-" + Guid.NewGuid().ToString("N"));
     var global = new MilkCheck.Configuration.GlobalConfiguration { Journal = journal, JournalDir = journals, JournalKeep = 2 };
-    var configuration = MilkCheck.Configuration.MilkCheckConfiguration.Load(TempConfig("journal", yaml.ToString()), global: global);
+    var configuration = MilkCheck.Configuration.MilkCheckConfiguration.Load(TempConfig("journal", yaml), global: global);
     var instant = new InstantTransport();
     return () =>
     {
