@@ -116,7 +116,7 @@ internal sealed class CliApplication
             return Ok;
         }
         Print("No actions specified, checking configuration...\n");
-        if (Load(configDir, global, LoadOptions.Default, out MilkCheckConfiguration? _) is { } failed)
+        if (Load(configDir, global, new LoadOptions { Names = OptionNames.Command }, out MilkCheckConfiguration? _) is { } failed)
             return failed;
         Print($"{configDir} seems good\n");
         return Ok;
@@ -124,7 +124,7 @@ internal sealed class CliApplication
 
     private int Graph(CliOptions options, GlobalConfiguration global, string configDir)
     {
-        if (Load(configDir, global, LoadOptions.Default, out MilkCheckConfiguration? configuration) is { } failed)
+        if (Load(configDir, global, new LoadOptions { Names = OptionNames.Command }, out MilkCheckConfiguration? configuration) is { } failed)
             return failed;
         // Upstream crashes on an unknown name here (spec §6.3 item 37); say which name instead, as a run does.
         if (options.Arguments.FirstOrDefault(name => !configuration!.EntityNames.Contains(name)) is { } unknown)
@@ -151,7 +151,7 @@ internal sealed class CliApplication
             int equals = define.IndexOf('=');
             defines[define[..equals]] = define[(equals + 1)..];
         }
-        var loadOptions = new LoadOptions { Defines = defines, UndefinedRunVariableIsError = true };
+        var loadOptions = new LoadOptions { Defines = defines, UndefinedRunVariableIsError = true, Names = OptionNames.Command };
         if (Load(configDir, global, loadOptions, out MilkCheckConfiguration? configuration) is { } failed)
             return failed;
 
@@ -160,6 +160,7 @@ internal sealed class CliApplication
         {
             run = MilkCheckRun.Create(configuration!, new RunOptions
             {
+                Names = OptionNames.Command,
                 Action = action,
                 Services = services,
                 Nodes = options.OnlyNodes,

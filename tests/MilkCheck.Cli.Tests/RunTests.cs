@@ -103,6 +103,18 @@ public sealed class RunTests : IDisposable
     }
 
     [Fact]
+    public void AVariableNothingDefines_SaysToPassItWithDashD_AsUpstreamsOptionIsNamed()
+    {
+        _cli.WriteService("services: { svc: { actions: { start: { cmd: 'echo %LOG' } } } }");
+        CommandOutput r = _cli.Run("-c", _cli.ConfigDir, "start");
+        Assert.Contains("Undefined variable 'LOG'", r.Stderr);
+        Assert.Contains("pass it with -D.", r.Stderr);
+        Assert.DoesNotContain("-Define", r.Stderr);
+        Assert.Equal(9, r.ExitCode);
+        Assert.Equal(0, _cli.Run("-c", _cli.ConfigDir, "-D", "LOG=/tmp/x", "start").ExitCode);
+    }
+
+    [Fact]
     public void Quiet_KeepsStatusLines_WithoutTheFailureBlock()
     {
         _cli.WriteService("services: { svc: { actions: { start: { cmd: 'echo no; exit 2' } } } }");

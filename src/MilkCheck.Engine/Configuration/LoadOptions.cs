@@ -16,4 +16,7 @@ public sealed record LoadOptions
     /// define is an Error. False (checking, listing, drawing): it is a Warning, since the run may pass it with -Define.
     /// </summary>
     public bool UndefinedRunVariableIsError { get; init; }
+
+    /// <summary>How the front end names its options, for messages that say what to pass.</summary>
+    public OptionNames Names { get; init; } = OptionNames.Cmdlet;
 }

@@ -42,6 +42,7 @@ internal sealed partial class ServiceConfigurationLoader
     // Everything resolved just before a run sees SELECTED_NODES, EXCLUDED_NODES and the -Define names of the run.
     private readonly ScopeSet _runScopes;
     private readonly bool _undefinedAtRunIsError;
+    private readonly OptionNames _names;
     private readonly int _maxNodes;
     // Each group's members by name: looking them up in Members made loading quadratic in the number of services.
     private readonly Dictionary<GroupEntity, Dictionary<string, Entity>> _members = new(ReferenceEqualityComparer.Instance);
@@ -53,6 +54,7 @@ internal sealed partial class ServiceConfigurationLoader
         _groups = groups;
         _maxNodes = maxNodes;
         _undefinedAtRunIsError = options.UndefinedRunVariableIsError;
+        _names = options.Names;
         _runScopes = ScopeSet.ForRun(
             options.Defines.Where(d => ScopeSet.IsDefinable(d.Key)).ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal),
             selectedNodes: string.Empty, excludedNodes: string.Empty);
@@ -87,7 +89,7 @@ internal sealed partial class ServiceConfigurationLoader
         else
         {
             Error(new SourceLocation(path, 0, 0), ErrorIds.Config.NotFound,
-                $"Configuration '{path}' does not exist: give -Path a directory of *.yaml files or a YAML file.");
+                $"Configuration '{path}' does not exist: give {_names.Path} a directory of *.yaml files or a YAML file.");
         }
 
         // Upstream merges all documents into one services mapping and one variables mapping, last wins.
@@ -120,7 +122,7 @@ internal sealed partial class ServiceConfigurationLoader
         foreach (var (name, value) in LastWins(variables, "variable"))
         {
             if (name.Value is "SELECTED_NODES" or "EXCLUDED_NODES")
-                Error(name.Location, ErrorIds.Config.ReservedVariable, $"'{name.Value}' is set by MilkCheck from -Node/-ExcludeNode and cannot be declared: rename the variable.");
+                Error(name.Location, ErrorIds.Config.ReservedVariable, $"'{name.Value}' is set by MilkCheck from {_names.Node}/{_names.ExcludeNode} and cannot be declared: rename the variable.");
             else if (ReservedVariables.IsReserved(name.Value ?? string.Empty, isAction: false))
                 Error(name.Location, ErrorIds.Config.ReservedVariable, $"{name.Value} is a reserved variable name: rename the variable.");
             else
@@ -645,10 +647,11 @@ internal sealed partial class ServiceConfigurationLoader
                 VariableErrorKind.Recursion => ErrorIds.Config.VariableRecursion,
                 _ => throw new InvalidOperationException($"Unknown variable error {e.Kind}."),
             };
+            string message = e.Kind == VariableErrorKind.Undefined ? e.Message + _names.UndefinedVariableHint : e.Message;
             if (runTime && e.Kind == VariableErrorKind.Undefined && !_undefinedAtRunIsError)
-                Warning(location, id, e.Message);
+                Warning(location, id, message);
             else
-                Error(location, id, e.Message);
+                Error(location, id, message);
             return null;
         }
     }

@@ -36,7 +36,7 @@ internal sealed class ScopeSet
     public static bool IsDefinable(string name) =>
         !ReservedVariables.IsReserved(name, isAction: false) && name is not ("ACTION" or "SELECTED_NODES" or "EXCLUDED_NODES");
 
-    public static string DefineRefusal(string name) => $"-Define {name}=… names a variable MilkCheck sets itself: use another name.";
+    public static string DefineRefusal(string name, string option = "-Define") => $"{option} {name}=… names a variable MilkCheck sets itself: use another name.";
 
     public IVariableScope For(Entity entity)
     {

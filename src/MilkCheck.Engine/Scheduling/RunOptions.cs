@@ -34,6 +34,9 @@ internal sealed record RunOptions
     /// <summary>-ErrorAction Stop: the first Error/Timeout/DependencyError ends the run as a cancellation does.</summary>
     public bool StopAtFirstFailure { get; init; }
 
+    /// <summary>How the front end names its options, for messages that say what to pass.</summary>
+    public Configuration.OptionNames Names { get; init; } = Configuration.OptionNames.Cmdlet;
+
     /// <summary>
     /// <c>--dry-run</c>: every node runs <c>:</c> instead of the command (spec §4.2.7); results still show the real command.
     /// </summary>

@@ -84,7 +84,7 @@ internal sealed class RunPlan
         bool reversed = global.ReverseActions.Contains(options.Action, StringComparer.Ordinal);
         var plan = new RunPlan(options.Action, reversed, options.Fanout ?? global.Fanout) { DryRun = options.DryRun };
         if (options.Fanout is < 1)
-            throw new RunSetupException(ErrorIds.InvalidFanout, $"-Fanout {options.Fanout} is not a valid fanout: give 1 or more.");
+            throw new RunSetupException(ErrorIds.InvalidFanout, $"{options.Names.Fanout} {options.Fanout} is not a valid fanout: give 1 or more.");
 
         foreach (Entity entity in model.Entities)
             plan.Nodes[entity] = new RunNode(entity);
@@ -185,10 +185,10 @@ internal sealed class RunPlan
     {
         NodeSet? selection = options.Nodes is null ? null : options.ExcludedNodes is null ? options.Nodes : options.Nodes - options.ExcludedNodes;
         if (options.Defines.Keys.FirstOrDefault(name => !ScopeSet.IsDefinable(name)) is { } refused)
-            throw new RunSetupException(ErrorIds.InvalidDefine, ScopeSet.DefineRefusal(refused), refused);
+            throw new RunSetupException(ErrorIds.InvalidDefine, ScopeSet.DefineRefusal(refused, options.Names.Define), refused);
         if (options.Nodes?.FirstOrDefault(n => !HostNames.IsValid(n)) is { } badNode)
             throw new RunSetupException(ErrorIds.InvalidNodeName,
-                $"-Node '{HostNames.Printable(badNode)}' is not a host name ({HostNames.Problem(badNode)}): node names become SSH host names and, in exec mode, text in a local shell command.", badNode);
+                $"{options.Names.Node} '{HostNames.Printable(badNode)}' is not a host name ({HostNames.Problem(badNode)}): node names become SSH host names and, in exec mode, text in a local shell command.", badNode);
         ScopeSet scopes = ScopeSet.ForRun(options.Defines,
             selection?.ToString() ?? string.Empty, options.ExcludedNodes?.ToString() ?? string.Empty);
         var resolver = new VariableResolver(commands ?? new ShellCommandSubstitution());
@@ -236,7 +236,7 @@ internal sealed class RunPlan
                 "The configuration cannot be run:" + string.Concat(problems.Select(p => "\n" + p)), problems);
         if ((options.Nodes is not null || options.ExcludedNodes is not null) && (selection is { IsEmpty: true } || (anyTarget && !anyNodeLeft)))
             Warnings.Add((ErrorIds.EmptyNodeSelection,
-                $"-Node/-ExcludeNode leave no node of the run's targets ({(selection is null ? "all but " + options.ExcludedNodes : "'" + selection + "'")}): services with a target are Skipped; local services still run."));
+                $"{options.Names.Node}/{options.Names.ExcludeNode} leave no node of the run's targets ({(selection is null ? "all but " + options.ExcludedNodes : "'" + selection + "'")}): services with a target are Skipped; local services still run."));
     }
 
     private static ActionSpec? Resolve(ActionDefinition definition, RunNode node, ScopeSet scopes, VariableResolver resolver,
@@ -256,7 +256,7 @@ internal sealed class RunPlan
             }
             catch (VariableException e)
             {
-                Problem(properties.LocationOf(key) ?? definition.Location, $"'{key}' of '{owner}': {e.Message}");
+                Problem(properties.LocationOf(key) ?? definition.Location, $"'{key}' of '{owner}': {Explained(e, options)}");
                 return null;
             }
         }
@@ -287,7 +287,7 @@ internal sealed class RunPlan
         }
         catch (VariableException e)
         {
-            Problem(definition.CommandLocation ?? definition.Location, $"'cmd' of '{owner}': {e.Message}");
+            Problem(definition.CommandLocation ?? definition.Location, $"'cmd' of '{owner}': {Explained(e, options)}");
             command = string.Empty;
         }
 
@@ -353,4 +353,8 @@ internal sealed class RunPlan
             description ?? definition.Service.Description,
             definition.Checks.Select(c => c.Name).ToArray());
     }
+
+    /// <summary>A variable error as the front end should read it: an undefined one says where a value can come from.</summary>
+    private static string Explained(VariableException e, RunOptions options) =>
+        e.Kind == VariableErrorKind.Undefined ? e.Message + options.Names.UndefinedVariableHint : e.Message;
 }

@@ -181,7 +181,7 @@ internal sealed class VariableResolver
                 return (value, current);
         }
         throw new VariableException(VariableErrorKind.Undefined, text, offset,
-            $"Undefined variable '{name}' (used by {scope.Describe()}): declare it under 'variables:' or pass it with -Define.");
+            $"Undefined variable '{name}' (used by {scope.Describe()})");
     }
 
     private string RunCommand(string command, string text, int offset, CancellationToken cancellationToken)
