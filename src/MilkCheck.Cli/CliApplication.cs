@@ -2,6 +2,7 @@ using System.Globalization;
 using MilkCheck.Configuration;
 using MilkCheck.NodeSets;
 using MilkCheck.Scheduling;
+using MilkCheck.Variables;
 
 namespace MilkCheck.Cli;
 
@@ -116,7 +117,7 @@ internal sealed class CliApplication
             return Ok;
         }
         Print("No actions specified, checking configuration...\n");
-        if (Load(configDir, global, new LoadOptions { Names = OptionNames.Command }, out MilkCheckConfiguration? _) is { } failed)
+        if (Load(configDir, global, new LoadOptions { Names = OptionNames.Command, Substitutions = Substitutions() }, out MilkCheckConfiguration? _) is { } failed)
             return failed;
         Print($"{configDir} seems good\n");
         return Ok;
@@ -124,7 +125,7 @@ internal sealed class CliApplication
 
     private int Graph(CliOptions options, GlobalConfiguration global, string configDir)
     {
-        if (Load(configDir, global, new LoadOptions { Names = OptionNames.Command }, out MilkCheckConfiguration? configuration) is { } failed)
+        if (Load(configDir, global, new LoadOptions { Names = OptionNames.Command, Substitutions = Substitutions() }, out MilkCheckConfiguration? configuration) is { } failed)
             return failed;
         // Upstream crashes on an unknown name here (spec §6.3 item 37); say which name instead, as a run does.
         if (options.Arguments.FirstOrDefault(name => !configuration!.EntityNames.Contains(name)) is { } unknown)
@@ -146,14 +147,18 @@ internal sealed class CliApplication
             return refused;
 
         var defines = new Dictionary<string, string>(StringComparer.Ordinal);
+        var defineOrder = new List<(string Name, string Value)>();
         foreach (string define in options.Defines.SelectMany(d => d.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
         {
             int equals = define.IndexOf('=');
             defines[define[..equals]] = define[(equals + 1)..];
+            defineOrder.Add((define[..equals], define[(equals + 1)..]));
         }
-        var loadOptions = new LoadOptions { Defines = defines, UndefinedRunVariableIsError = true, Names = OptionNames.Command };
+        ISubstitutionLog? substitutions = Substitutions();
+        var loadOptions = new LoadOptions { Defines = defines, UndefinedRunVariableIsError = true, Names = OptionNames.Command, Substitutions = substitutions };
         if (Load(configDir, global, loadOptions, out MilkCheckConfiguration? configuration) is { } failed)
             return failed;
+        LogUpdatedVariables(configuration!, defineOrder);
 
         MilkCheckRun run;
         try
@@ -170,6 +175,7 @@ internal sealed class CliApplication
                 Defines = defines,
                 NoDependencies = options.NoDependencies,
                 DryRun = options.DryRun,
+                Substitutions = substitutions,
             });
         }
         catch (RunSetupException e)
@@ -333,6 +339,39 @@ internal sealed class CliApplication
         if (options.Graph)
             lines["graph"] = "True";
         _log.Write(LogLevel.Debug, "Configuration" + string.Concat(lines.Select(l => $"\n{l.Key}: {l.Value}")));
+    }
+
+    /// <summary>-vv: upstream's INFO line for each -D that replaces a file-level variable or an earlier -D.</summary>
+    private void LogUpdatedVariables(MilkCheckConfiguration configuration, IEnumerable<(string Name, string Value)> defines)
+    {
+        if (!_log.Shows(LogLevel.Info))
+            return;
+        var known = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, (value, _)) in configuration.Model.Root.Variables)
+            known[name] = VariableResolver.Format(value);
+        foreach (var (name, value) in defines)
+        {
+            if (known.TryGetValue(name, out string? was))
+                _log.Write(LogLevel.Info, $"Variable '{name}' updating '{value}' (was '{was}')");
+            known[name] = value;
+        }
+    }
+
+    /// <summary>-vv and more: what substitutions did, as upstream logs them; null when the verbosity hides it.</summary>
+    private ISubstitutionLog? Substitutions() => _log.Shows(LogLevel.Info) ? new SubstitutionLog(_log) : null;
+
+    /// <summary>Upstream's INFO line for each value a substitution changed and DEBUG line for each <c>%(...)</c> (spec §5.4.8).</summary>
+    private sealed class SubstitutionLog : ISubstitutionLog
+    {
+        private readonly Log _log;
+
+        public SubstitutionLog(Log log) => _log = log;
+
+        public void Replaced(string before, string after) =>
+            _log.Write(LogLevel.Info, $"Variable content '{before}' replaced by '{after}'");
+
+        public void CommandExited(string command, int exitCode, string output) =>
+            _log.Write(LogLevel.Debug, $"External command exited with {exitCode}: '{output}'");
     }
 
     private static string PythonList(IEnumerable<string> values) => "[" + string.Join(", ", values.Select(v => $"'{v}'")) + "]";

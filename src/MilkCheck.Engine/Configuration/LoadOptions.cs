@@ -19,4 +19,7 @@ public sealed record LoadOptions
 
     /// <summary>How the front end names its options, for messages that say what to pass.</summary>
     public OptionNames Names { get; init; } = OptionNames.Cmdlet;
+
+    /// <summary>Told of each target or dependency list a substitution changed and each <c>%(...)</c> run while loading.</summary>
+    internal Variables.ISubstitutionLog? Substitutions { get; init; }
 }

@@ -43,6 +43,7 @@ internal sealed partial class ServiceConfigurationLoader
     private readonly ScopeSet _runScopes;
     private readonly bool _undefinedAtRunIsError;
     private readonly OptionNames _names;
+    private readonly ISubstitutionLog? _substitutions;
     private readonly int _maxNodes;
     // Each group's members by name: looking them up in Members made loading quadratic in the number of services.
     private readonly Dictionary<GroupEntity, Dictionary<string, Entity>> _members = new(ReferenceEqualityComparer.Instance);
@@ -55,6 +56,7 @@ internal sealed partial class ServiceConfigurationLoader
         _maxNodes = maxNodes;
         _undefinedAtRunIsError = options.UndefinedRunVariableIsError;
         _names = options.Names;
+        _substitutions = options.Substitutions;
         _runScopes = ScopeSet.ForRun(
             options.Defines.Where(d => ScopeSet.IsDefinable(d.Key)).ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal),
             selectedNodes: string.Empty, excludedNodes: string.Empty);
@@ -635,7 +637,8 @@ internal sealed partial class ServiceConfigurationLoader
     {
         try
         {
-            return new VariableResolver(commands).Resolve(value, scope);
+            // Targets and dependency lists resolve now, as upstream, which logs them; the run-time checks are ours.
+            return new VariableResolver(commands, runTime ? null : _substitutions).Resolve(value, scope);
         }
         catch (VariableException e)
         {

@@ -41,6 +41,10 @@ internal sealed record RunOptions
     /// <c>--dry-run</c>: every node runs <c>:</c> instead of the command (spec §4.2.7); results still show the real command.
     /// </summary>
     public bool DryRun { get; init; }
+
+    /// <summary>Told of each value the run's resolution changed and each <c>%(...)</c> it ran (the milkcheck command's
+    /// -vv/-vvv logs).</summary>
+    public Variables.ISubstitutionLog? Substitutions { get; init; }
 }
 
 /// <summary>A run cannot start: the message says what to change; nothing has run.</summary>

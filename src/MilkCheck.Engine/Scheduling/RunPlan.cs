@@ -191,7 +191,7 @@ internal sealed class RunPlan
                 $"{options.Names.Node} '{HostNames.Printable(badNode)}' is not a host name ({HostNames.Problem(badNode)}): node names become SSH host names and, in exec mode, text in a local shell command.", badNode);
         ScopeSet scopes = ScopeSet.ForRun(options.Defines,
             selection?.ToString() ?? string.Empty, options.ExcludedNodes?.ToString() ?? string.Empty);
-        var resolver = new VariableResolver(commands ?? new ShellCommandSubstitution());
+        var resolver = new VariableResolver(commands ?? new ShellCommandSubstitution(), options.Substitutions);
         var problems = new List<ConfigDiagnostic>();
         var reached = new HashSet<RunNode>(ReferenceEqualityComparer.Instance);
         var stack = new Stack<RunNode>(Entries);
@@ -206,8 +206,13 @@ internal sealed class RunPlan
                 stack.Push(member);
         }
         bool anyTarget = false, anyNodeLeft = false;
-        foreach (ServiceEntity service in reached.Select(n => n.Entity).OfType<ServiceEntity>())
+        // In the configuration's order, each entity's own variables and properties before its members' and actions',
+        // as upstream resolves (its -vv log shows that order, and a variable's %(...) runs once).
+        var prepared = new HashSet<Entity>(ReferenceEqualityComparer.Instance);
+        PrepareScope(model.Root, model, scopes, resolver, options, prepared);
+        foreach (ServiceEntity service in model.Entities.OfType<ServiceEntity>().Where(s => reached.Contains(Nodes[s])))
         {
+            PrepareScope(service, model, scopes, resolver, options, prepared);
             RunNode node = Nodes[service];
             var names = new Queue<string>(new[] { Action, "status" });
             while (names.Count > 0)
@@ -239,10 +244,54 @@ internal sealed class RunPlan
                 $"{options.Names.Node}/{options.Names.ExcludeNode} leave no node of the run's targets ({(selection is null ? "all but " + options.ExcludedNodes : "'" + selection + "'")}): services with a target are Skipped; local services still run."));
     }
 
+    /// <summary>
+    /// Resolves an entity's own variables (once: the resolver keeps them), its description and the target it wrote
+    /// with a reference, after its groups', as upstream does before a run (spec §3.5). A failure here is not one:
+    /// a value that is used fails again where it is used, with its place; one that is not used does not matter.
+    /// </summary>
+    private static void PrepareScope(Entity entity, ServiceModel model, ScopeSet scopes, VariableResolver resolver, RunOptions options,
+        HashSet<Entity> prepared)
+    {
+        if (entity.Parent is { } parent)
+            PrepareScope(parent, model, scopes, resolver, options, prepared);
+        if (!prepared.Add(entity))
+            return;
+        IVariableScope scope = scopes.For(entity);
+        IEnumerable<string> names = entity.Variables.Keys;
+        if (entity.Parent is null)
+            names = names.Where(n => !options.Defines.ContainsKey(n)).Concat(new[] { "SELECTED_NODES", "EXCLUDED_NODES" }).Concat(options.Defines.Keys);
+        foreach (string name in names.ToArray())
+            Quietly(() => resolver.ResolveVariable(name, scope));
+        PrepareProperties(entity.Properties, scope, resolver, model.WrittenTargets);
+    }
+
+    /// <summary>The raw target (resolved again, as upstream's saved copy is) and the description.</summary>
+    private static void PrepareProperties(PropertyBag properties, IVariableScope scope, VariableResolver resolver,
+        IReadOnlyDictionary<SourceLocation, string> writtenTargets)
+    {
+        if (properties.LocationOf("target") is { } at && writtenTargets.TryGetValue(at, out string? written) && written.Contains('%'))
+            Quietly(() => resolver.Resolve(written, scope));
+        if (properties.Get("desc") is string desc)
+            Quietly(() => resolver.Resolve(desc, scope));
+    }
+
+    private static void Quietly(Func<object?> resolve)
+    {
+        try
+        {
+            resolve();
+        }
+        catch (VariableException)
+        {
+        }
+    }
+
     private static ActionSpec? Resolve(ActionDefinition definition, RunNode node, ScopeSet scopes, VariableResolver resolver,
         RunOptions options, List<ConfigDiagnostic> problems, IReadOnlyDictionary<SourceLocation, string> writtenTargets)
     {
         IVariableScope scope = scopes.For(definition);
+        foreach (string name in definition.Variables.Keys.ToArray())
+            Quietly(() => resolver.ResolveVariable(name, scope));
         string owner = $"{definition.Service.FullName}.{definition.Name}";
         int before = problems.Count;
         PropertyBag properties = definition.Properties;
@@ -275,6 +324,24 @@ internal sealed class RunPlan
             return null;
         }
 
+        // Upstream's order (spec §3.5): the numbers, mode and desc, then the command.
+        double? fanout = Number("fanout");
+        double? retry = Number("retry");
+        double? errors = Number("errors");
+        double? warnings = Number("warnings");
+        double? timeout = Number("timeout");
+        double? delay = Number("delay");
+        if (properties.LocationOf("target") is { } ownTarget && ownTarget != definition.Service.Properties.LocationOf("target")
+            && writtenTargets.TryGetValue(ownTarget, out string? writtenTarget) && writtenTarget.Contains('%'))
+            Quietly(() => resolver.Resolve(writtenTarget, scope)); // upstream resolves the action's saved target again
+        string mode = VariableResolver.Format(Value("mode") ?? "standard");
+        bool remote = properties.Get("remote") is not false;
+        if (!PropertyRules.Modes.Contains(mode))
+            Problem(properties.LocationOf("mode") ?? definition.Location, $"'mode' of '{owner}' is '{mode}': use standard, delegate or exec.");
+        string? description = null;
+        if (properties.Get("desc") is not null)
+            description = VariableResolver.Format(Value("desc"));
+
         string command;
         try
         {
@@ -290,20 +357,6 @@ internal sealed class RunPlan
             Problem(definition.CommandLocation ?? definition.Location, $"'cmd' of '{owner}': {Explained(e, options)}");
             command = string.Empty;
         }
-
-        string mode = VariableResolver.Format(Value("mode") ?? "standard");
-        bool remote = properties.Get("remote") is not false;
-        if (!PropertyRules.Modes.Contains(mode))
-            Problem(properties.LocationOf("mode") ?? definition.Location, $"'mode' of '{owner}' is '{mode}': use standard, delegate or exec.");
-        double? fanout = Number("fanout");
-        double? timeout = Number("timeout");
-        double? errors = Number("errors");
-        double? warnings = Number("warnings");
-        double? delay = Number("delay");
-        double? retry = Number("retry");
-        string? description = null;
-        if (properties.Get("desc") is not null)
-            description = VariableResolver.Format(Value("desc"));
         if (problems.Count > before)
             return null;
 

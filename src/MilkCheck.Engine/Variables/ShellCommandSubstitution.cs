@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace MilkCheck.Variables;
 
-/// <summary><c>%(command)</c> through <c>/bin/sh -c</c> on this machine: stdout without trailing newlines, stderr dropped.</summary>
+/// <summary><c>%(command)</c> through <c>/bin/sh -c</c> on this machine: stdout as written, stderr dropped.</summary>
 internal sealed class ShellCommandSubstitution : ICommandSubstitution
 {
     public (string Output, int ExitCode) Run(string command, CancellationToken cancellationToken)
@@ -23,7 +23,7 @@ internal sealed class ShellCommandSubstitution : ICommandSubstitution
             process.Kill(entireProcessTree: true);
             throw;
         }
-        return (output.Result.TrimEnd('\n', '\r'), process.ExitCode);
+        return (output.Result, process.ExitCode);
     }
 }
 

@@ -21,7 +21,21 @@ internal interface IVariableScope
 /// <summary>Runs a <c>%(command)</c> locally.</summary>
 internal interface ICommandSubstitution
 {
+    /// <returns>The command's standard output as written (trailing newlines included: the resolver removes them,
+    /// and upstream's debug log shows them) and its exit status.</returns>
     (string Output, int ExitCode) Run(string command, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// What a resolution did, for front ends that show it as upstream logs it (spec §5.4.8): each value a substitution
+/// changed (INFO <c>Variable content '…' replaced by '…'</c>) and each <c>%(...)</c> run (DEBUG <c>External command
+/// exited with …</c>). Called on the resolving thread, in the order things happen.
+/// </summary>
+internal interface ISubstitutionLog
+{
+    void Replaced(string before, string after);
+
+    void CommandExited(string command, int exitCode, string output);
 }
 
 internal enum VariableErrorKind { Undefined, InvalidPlaceholder, CommandFailed, Recursion }
@@ -43,14 +57,16 @@ internal sealed class VariableException : Exception
 
 /// <summary>
 /// MilkCheck's <c>%</c> substitution (spec §3): <c>%%</c>, <c>%NAME</c>, <c>%{NAME}</c>, <c>%(command)</c>; a stray
-/// <c>%</c> is an error. A variable's own value is resolved in the scope that declares it (upstream stores
-/// variables resolved there). One resolver per load or run: it remembers nothing between calls but the
-/// recursion stack.
+/// <c>%</c> is an error. A variable's own value is resolved in the scope that declares it, once: upstream stores
+/// variables resolved there, so a <c>%(...)</c> in a variable runs once however many commands use it. One resolver
+/// per load or run: it remembers the user variables it resolved and the recursion stack.
 /// </summary>
 internal sealed class VariableResolver
 {
     private readonly ICommandSubstitution? _commands;
+    private readonly ISubstitutionLog? _log;
     private readonly List<(IVariableScope Scope, string Name)> _stack = new();
+    private readonly Dictionary<(IVariableScope Scope, string Name), object?> _resolvedVariables = new();
 
     /// <summary>Variables resolving through variables at most this deep: each level recurses, and a chain of
     /// thousands would overflow the stack and take the host down.</summary>
@@ -58,7 +74,12 @@ internal sealed class VariableResolver
 
     /// <param name="commands">Null: <c>%(...)</c> is not executed (Test-MilkCheckConfig); it yields an empty string
     /// and <see cref="SkippedCommands"/> counts it.</param>
-    public VariableResolver(ICommandSubstitution? commands) => _commands = commands;
+    /// <param name="log">Told of every value a substitution changed and every <c>%(...)</c> run; null: nobody asks.</param>
+    public VariableResolver(ICommandSubstitution? commands, ISubstitutionLog? log = null)
+    {
+        _commands = commands;
+        _log = log;
+    }
 
     public int SkippedCommands { get; private set; }
 
@@ -69,15 +90,29 @@ internal sealed class VariableResolver
             return list.Select(item => Resolve(item, scope, cancellationToken)).ToArray();
         if (value is not string text)
             return value;
+        object? result;
         if (TryWholeReference(text, out string? name))
-        {
-            (object? found, IVariableScope owner) = Lookup(name!, scope, text, 0);
-            return found is string s ? Nested(name!, owner, () => ResolveString(s, owner, cancellationToken)) : found;
-        }
-        return ResolveString(text, scope, cancellationToken);
+            result = Value(name!, scope, text, 0, cancellationToken);
+        else
+            result = Substitute(text, scope, cancellationToken);
+        if (result is not string same || !string.Equals(same, text, StringComparison.Ordinal))
+            _log?.Replaced(text, Format(result));
+        return result;
     }
 
     public string ResolveString(string text, IVariableScope scope, CancellationToken cancellationToken = default)
+    {
+        string result = Substitute(text, scope, cancellationToken);
+        if (!ReferenceEquals(result, text) && !string.Equals(result, text, StringComparison.Ordinal))
+            _log?.Replaced(text, result);
+        return result;
+    }
+
+    /// <summary>A user variable of <paramref name="owner"/> resolved in its scope, as upstream stores it before a run.</summary>
+    public object? ResolveVariable(string name, IVariableScope owner, CancellationToken cancellationToken = default) =>
+        Value(name, owner, "%" + name, 0, cancellationToken);
+
+    private string Substitute(string text, IVariableScope scope, CancellationToken cancellationToken)
     {
         int percent = text.IndexOf('%');
         if (percent < 0)
@@ -115,7 +150,7 @@ internal sealed class VariableResolver
                 if (close < 0)
                     throw new VariableException(VariableErrorKind.InvalidPlaceholder, text, i,
                         $"'%(' without a closing ')' in '{text}' at column {i + 1}: write %(command).");
-                string command = ResolveString(text[(i + 2)..close], scope, cancellationToken);
+                string command = ResolveString(text[(i + 2)..close], scope, cancellationToken); // logged as upstream does
                 builder.Append(RunCommand(command, text, i, cancellationToken));
                 i = close + 1;
             }
@@ -135,15 +170,18 @@ internal sealed class VariableResolver
         return builder.ToString();
     }
 
+    /// <summary>A variable's value resolved in the scope that declares it; a user variable once per resolver.</summary>
     private object? Value(string name, IVariableScope scope, string text, int offset, CancellationToken cancellationToken)
     {
-        (object? value, IVariableScope owner) = Lookup(name, scope, text, offset);
-        return value switch
-        {
-            string s => Nested(name, owner, () => ResolveString(s, owner, cancellationToken)),
-            IReadOnlyList<object?> list => Nested(name, owner, () => Resolve(list, owner, cancellationToken)),
-            _ => value,
-        };
+        (object? value, IVariableScope owner, bool user) = Lookup(name, scope, text, offset);
+        if (value is not string and not IReadOnlyList<object?>)
+            return value;
+        if (user && _resolvedVariables.TryGetValue((owner, name), out object? known))
+            return known;
+        object? resolved = Nested(name, owner, () => Resolve(value, owner, cancellationToken));
+        if (user)
+            _resolvedVariables[(owner, name)] = resolved;
+        return resolved;
     }
 
     private T Nested<T>(string name, IVariableScope owner, Func<T> resolve)
@@ -173,12 +211,14 @@ internal sealed class VariableResolver
         }
     }
 
-    private static (object? Value, IVariableScope Owner) Lookup(string name, IVariableScope scope, string text, int offset)
+    private static (object? Value, IVariableScope Owner, bool User) Lookup(string name, IVariableScope scope, string text, int offset)
     {
         for (IVariableScope? current = scope; current is not null; current = current.Parent)
         {
-            if (current.TryGetUserVariable(name, out object? value) || current.TryGetAutomaticVariable(name, out value))
-                return (value, current);
+            if (current.TryGetUserVariable(name, out object? value))
+                return (value, current, true);
+            if (current.TryGetAutomaticVariable(name, out value))
+                return (value, current, false);
         }
         throw new VariableException(VariableErrorKind.Undefined, text, offset,
             $"Undefined variable '{name}' (used by {scope.Describe()})");
@@ -192,10 +232,11 @@ internal sealed class VariableResolver
             return string.Empty;
         }
         (string output, int exitCode) = _commands.Run(command, cancellationToken);
+        _log?.CommandExited(command, exitCode, output);
         if (exitCode >= 126)
             throw new VariableException(VariableErrorKind.CommandFailed, text, offset,
                 $"Cannot evaluate expression '{command}' (exit status {exitCode}: command not found or not executable).");
-        return output;
+        return output.TrimEnd('\n'); // all trailing newlines, as upstream (a \r stays)
     }
 
     private static VariableException Invalid(string text, int offset) =>

@@ -26,6 +26,74 @@ public sealed class VariableResolverTests
         }
     }
 
+    private sealed class RecordingLog : ISubstitutionLog
+    {
+        public List<string> Lines { get; } = new();
+        public void Replaced(string before, string after) => Lines.Add($"'{before}' -> '{after}'");
+        public void CommandExited(string command, int exitCode, string output) => Lines.Add($"{command} exited {exitCode}: '{output}'");
+    }
+
+    private sealed class NewlineCommands : ICommandSubstitution
+    {
+        public List<string> Ran { get; } = new();
+        public (string Output, int ExitCode) Run(string command, CancellationToken cancellationToken)
+        {
+            Ran.Add(command);
+            return (command + "\r\n\n", 0);
+        }
+    }
+
+    [Fact]
+    public void EachValueASubstitutionChanges_IsLogged_InnerValuesFirst_UnchangedOnesNot()
+    {
+        var scope = new Scope();
+        scope.User["A"] = "%B-a";
+        scope.User["B"] = "b";
+        scope.User["L"] = new object?[] { "x", "y" };
+        var log = new RecordingLog();
+        var resolver = new VariableResolver(null, log);
+        Assert.Equal("echo b-a b", resolver.ResolveString("echo %A %B", scope));
+        Assert.Equal("plain", resolver.ResolveString("plain", scope));
+        Assert.Equal(new object?[] { "x", "y" }, resolver.Resolve("%L", scope));
+        Assert.Equal(new[] { "'%B-a' -> 'b-a'", "'echo %A %B' -> 'echo b-a b'", "'%L' -> '['x', 'y']'" }, log.Lines);
+    }
+
+    [Fact]
+    public void ACommandSubstitution_IsLoggedWithItsRawOutput_AndLosesOnlyItsTrailingNewlines()
+    {
+        var scope = new Scope();
+        scope.User["W"] = "world";
+        var log = new RecordingLog();
+        var resolver = new VariableResolver(new NewlineCommands(), log);
+        Assert.Equal("[echo world\r]", resolver.ResolveString("[%(echo %W)]", scope));
+        Assert.Equal(new[] { "'echo %W' -> 'echo world'", "echo world exited 0: 'echo world\r\n\n'", "'[%(echo %W)]' -> '[echo world\r]'" }, log.Lines);
+    }
+
+    [Fact]
+    public void AUserVariable_IsResolvedOncePerResolver_SoItsCommandRunsOnce()
+    {
+        var root = new Scope();
+        root.User["STAMP"] = "%(date)";
+        var one = new Scope(root);
+        var two = new Scope(root);
+        var commands = new FakeCommands();
+        var resolver = new VariableResolver(commands);
+        Assert.Equal("out:date out:date", resolver.ResolveString("%STAMP %STAMP", one));
+        Assert.Equal("out:date", resolver.ResolveString("%STAMP", two));
+        Assert.Single(commands.Ran);
+        new VariableResolver(commands).ResolveString("%STAMP", one); // another run resolves it again
+        Assert.Equal(2, commands.Ran.Count);
+    }
+
+    [Fact]
+    public void AVariableThatIsOneReference_PassesTheReferencedTypeOn()
+    {
+        var scope = new Scope();
+        scope.User["DEPS"] = new object?[] { "a", "b" };
+        scope.User["ALIAS"] = "%DEPS";
+        Assert.Equal(new object?[] { "a", "b" }, new VariableResolver(null).Resolve("%ALIAS", scope));
+    }
+
     private static string Resolve(string text, IVariableScope scope, ICommandSubstitution? commands = null) =>
         new VariableResolver(commands).ResolveString(text, scope);
 
@@ -155,11 +223,12 @@ public sealed class VariableResolverTests
     }
 
     [Fact]
-    public void RealShell_StripsTrailingNewlinesAndAcceptsOtherStatuses()
+    public void RealShell_GivesTheOutputAsWritten_TheResolverStripsTrailingNewlines_OtherStatusesAreAccepted()
     {
         var shell = new ShellCommandSubstitution();
-        Assert.Equal(("a", 0), shell.Run("printf 'a\\n\\n'", CancellationToken.None));
-        Assert.Equal(("partial", 3), shell.Run("echo partial; exit 3", CancellationToken.None));
+        Assert.Equal(("a\n\n", 0), shell.Run("printf 'a\\n\\n'", CancellationToken.None));
+        Assert.Equal("a", Resolve("%(printf 'a\\n\\n')", new Scope(), shell));
+        Assert.Equal("partial", Resolve("%(echo partial; exit 3)", new Scope(), shell));
         Assert.Equal("oss1", Resolve("oss%(echo 1)", new Scope(), shell));
         Assert.Throws<VariableException>(() => Resolve("%(exit 127)", new Scope(), shell));
     }
