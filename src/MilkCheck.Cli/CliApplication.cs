@@ -29,6 +29,7 @@ internal sealed class CliApplication
     private readonly object _outputLock = new();
     private readonly Log _log;
     private bool _nagios;
+    private Screen? _screen;
 
     public CliApplication(CliConsole console)
     {
@@ -116,10 +117,10 @@ internal sealed class CliApplication
             Print(HelpText.For(program));
             return Ok;
         }
-        Print("No actions specified, checking configuration...\n");
+        Screen().Line("No actions specified, checking configuration...");
         if (Load(configDir, global, new LoadOptions { Names = OptionNames.Command, Substitutions = Substitutions() }, out MilkCheckConfiguration? _) is { } failed)
             return failed;
-        Print($"{configDir} seems good\n");
+        Screen().Line($"{configDir} seems good");
         return Ok;
     }
 
@@ -135,7 +136,7 @@ internal sealed class CliApplication
         }
         string graph = configuration!.WriteGraph(GraphFormat.Dot, options.Arguments.Count > 0 ? options.Arguments : null,
             options.ExcludedServices);
-        Print(graph + "\n");
+        Screen().Line(graph);
         return Ok;
     }
 
@@ -192,10 +193,16 @@ internal sealed class CliApplication
         var collector = new ResultCollector();
         run.AddObserver(collector);
         var colours = new Colours(_console.Terminal.UseColours && !_nagios);
+        var running = new RunningActions();
+        Screen screen = Screen();
         if (!_nagios)
-            run.AddObserver(new TextPrinter(_console.Output, _outputLock, _log, options.Verbosity, _console.Terminal.Width, colours, run.Preview, stop.Token));
+            run.AddObserver(new TextPrinter(screen, running, _log, options.Verbosity, _console.Terminal.Width, colours, run.Preview, stop.Token));
         if (options.Timeout is { } timeout)
             deadline.CancelAfter(timeout);
+        // On an interactive terminal, each line typed (Enter) shows the actions in progress (spec §5.4.6).
+        using InteractiveStatus? interactive = !_nagios && _console.Terminal.IsInteractive
+            ? InteractiveStatus.Start(_console.Input, () => screen.Line(running.Status(_console.Terminal.Width, colours)))
+            : null;
         try
         {
             await run.RunAsync(stop.Token).ConfigureAwait(false);
@@ -384,6 +391,9 @@ internal sealed class CliApplication
             : GroupResolver.Load(GroupConfigurationLocations.FromEnvironment());
         return NodeSet.Parse(expression, groups);
     }
+
+    /// <summary>The display of a run (padding and running-tasks line on a terminal); off a terminal, plain lines.</summary>
+    private Screen Screen() => _screen ??= new(_console.Output, _console.Error, _outputLock, _console.Terminal.UseColours && !_nagios, _console.Terminal.Width);
 
     private void Print(string text)
     {

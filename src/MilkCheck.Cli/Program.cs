@@ -13,13 +13,28 @@ void Stop(PosixSignalContext context)
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
+// The standard descriptors as plain files: System.Console would set the terminal up on first use (keypad mode,
+// its own line editing of stdin), which upstream never does and which would show in its text.
 var encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
-using var output = new StreamWriter(Console.OpenStandardOutput(), encoding) { NewLine = "\n" };
-using var error = new StreamWriter(Console.OpenStandardError(), encoding) { NewLine = "\n" };
-using var input = new StreamReader(Console.OpenStandardInput(), encoding);
+using var output = new StreamWriter(new ClosedReaderTolerantStream(Descriptor(1, FileAccess.Write)), encoding) { NewLine = "\n" };
+using var error = new StreamWriter(new ClosedReaderTolerantStream(Descriptor(2, FileAccess.Write)), encoding) { NewLine = "\n" };
+using var input = new StreamReader(Descriptor(0, FileAccess.Read), encoding);
 var console = new CliConsole(output, error, input, Terminal.Detect(Environment.GetEnvironmentVariable),
     Environment.GetEnvironmentVariable, () => DateTime.Now);
 return await new CliApplication(console).RunAsync(ProgramName(), args, interrupt.Token).ConfigureAwait(false);
+
+static Stream Descriptor(int fd, FileAccess access)
+{
+    try
+    {
+        return new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: false), access, bufferSize: 0);
+    }
+    catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+    {
+        // A closed descriptor (cron may start us without one): nothing to read, writes go nowhere.
+        return Stream.Null;
+    }
+}
 
 // argv[0] as typed, so that a link named check_milkcheck is seen as such (the process path resolves links).
 static string ProgramName()

@@ -7,7 +7,9 @@ namespace MilkCheck.Cli;
 /// terminal is, by upstream's rule (spec §5.4.1): the size of fd 0, 1 or 2, else of the controlling terminal, else
 /// <c>$COLUMNS</c>, else 80.
 /// </summary>
-internal sealed record Terminal(bool InputIsTerminal, bool OutputIsTerminal, bool ErrorIsTerminal, int Width)
+/// <param name="IsInteractive">stdin and stdout are both terminals whose foreground process group is ours
+/// (upstream's test for its interactive status: not when run in the background with <c>&amp;</c>).</param>
+internal sealed record Terminal(bool InputIsTerminal, bool OutputIsTerminal, bool ErrorIsTerminal, int Width, bool IsInteractive = false)
 {
     /// <summary>Upstream colours (and draws its running-tasks line) only when stdout and stderr are both terminals.</summary>
     public bool UseColours => OutputIsTerminal && ErrorIsTerminal;
@@ -16,7 +18,20 @@ internal sealed record Terminal(bool InputIsTerminal, bool OutputIsTerminal, boo
     {
         int width = WidthOf(0) ?? WidthOf(1) ?? WidthOf(2) ?? ControllingTerminalWidth()
             ?? (int.TryParse(environment("COLUMNS"), out int columns) && columns > 0 ? columns : 80);
-        return new Terminal(IsTerminal(0), IsTerminal(1), IsTerminal(2), width);
+        bool input = IsTerminal(0), output = IsTerminal(1);
+        return new Terminal(input, output, IsTerminal(2), width, input && output && IsForeground(0) && IsForeground(1));
+    }
+
+    private static bool IsForeground(int fd)
+    {
+        try
+        {
+            return tcgetpgrp(fd) == getpgrp();
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
     }
 
     private static bool IsTerminal(int fd)
@@ -70,6 +85,12 @@ internal sealed record Terminal(bool InputIsTerminal, bool OutputIsTerminal, boo
 
     [DllImport("libc", EntryPoint = "ioctl")]
     private static extern int ioctl(int fd, nuint request, out WindowSize size);
+
+    [DllImport("libc", EntryPoint = "tcgetpgrp")]
+    private static extern int tcgetpgrp(int fd);
+
+    [DllImport("libc", EntryPoint = "getpgrp")]
+    private static extern int getpgrp();
 
     [DllImport("libc", EntryPoint = "isatty")]
     private static extern int isatty(int fd);

@@ -8,14 +8,15 @@ namespace MilkCheck.Cli;
 
 /// <summary>
 /// Upstream's console text of a run (spec §5.3, §5.4): the command block when an action starts (verbosity ≥ 2), the
-/// result block of an action, then the status line of its service. Called on the engine's worker threads: one
-/// lock keeps each entity's lines together, and every line is flushed as written so that a pipe or a log file
-/// sees the run as it goes.
+/// result block of an action, then the status line of its service, each followed on a terminal by the
+/// running-tasks line, at the moments upstream draws it (an action scheduled or started, an action over, a line
+/// printed). Called on the engine's worker threads; the <see cref="Screen"/> keeps lines whole and flushes each,
+/// so that a pipe or a log file sees the run as it goes.
 /// </summary>
 internal sealed partial class TextPrinter : IRunObserver
 {
-    private readonly TextWriter _out;
-    private readonly object _lock;
+    private readonly Screen _screen;
+    private readonly RunningActions _running;
     private readonly Log _log;
     private readonly int _verbosity;
     private readonly int _width;
@@ -23,13 +24,14 @@ internal sealed partial class TextPrinter : IRunObserver
     private readonly IReadOnlyDictionary<(string Service, string Action), PlannedAction> _planned;
     private readonly CancellationToken _stopped;
 
+    /// <param name="running">The running actions this printer keeps up to date (the interactive status reads them).</param>
     /// <param name="stopped">Once the run is stopped (Ctrl-C, --timeout), upstream prints nothing more of it.</param>
-    public TextPrinter(TextWriter output, object outputLock, Log log, int verbosity, int width, Colours colours,
+    public TextPrinter(Screen screen, RunningActions running, Log log, int verbosity, int width, Colours colours,
         IEnumerable<PlannedAction> planned, CancellationToken stopped)
     {
         _stopped = stopped;
-        _out = output;
-        _lock = outputLock;
+        _screen = screen;
+        _running = running;
         _log = log;
         _verbosity = verbosity;
         _width = width;
@@ -41,21 +43,35 @@ internal sealed partial class TextPrinter : IRunObserver
     }
 
     /// <summary>-vv: upstream's delay line, each time an attempt waits its delay (spec §5.4.4).</summary>
-    public void ActionDelayed(string service, string action, TimeSpan delay)
+    public void ActionDelayed(string service, string action, TimeSpan delay, string target, int attempt)
     {
+        if (attempt > 1)
+            AttemptOver(service, action);
+        _running.Scheduled(service, action, target, delay, attempt - 1);
         if (_verbosity < 3)
             return;
         string seconds = delay.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
-        Write($"{action} {service} {_colours.Paint("will fire in", Colours.Magenta)} {seconds} s");
+        _screen.Line($"{_colours.Paint(action, Colours.Magenta)} {service} {_colours.Paint("will fire in", Colours.Magenta)} {seconds} s");
+        ShowRunning();
     }
 
     /// <summary>-v: the command block is printed for each attempt, retries too (spec §5.3).</summary>
-    public void ActionRetried(string service, string action, string target, int attempt) => ActionStarted(service, action, target, 0);
+    public void ActionRetried(string service, string action, string target, int attempt)
+    {
+        if (!_running.WaitedDelay(service, action))
+            AttemptOver(service, action); // with a delay, the delay line's event said it
+        Start(service, action, target, attempt);
+    }
 
     /// <summary>-v: upstream's command block, with the target the action runs on (after -n/-x and the nodes that
     /// failed in its dependencies).</summary>
-    public void ActionStarted(string service, string action, string target, int nodes)
+    public void ActionStarted(string service, string action, string target, int nodes) => Start(service, action, target, 1);
+
+    private void Start(string service, string action, string target, int attempt)
     {
+        _running.Scheduled(service, action, target, TimeSpan.Zero, attempt);
+        if (_verbosity >= 1)
+            ShowRunning(); // upstream's "service started"
         if (_verbosity < 2)
             return;
         string command = string.Empty;
@@ -65,29 +81,41 @@ internal sealed partial class TextPrinter : IRunObserver
             local |= planned.Mode == ExecutionMode.Local;
             command = planned.Command;
         }
-        Write($"{_colours.Paint(action, Colours.Magenta)} {service} {_colours.Paint("on", Colours.Magenta)} {(local ? "localhost" : target)}\n > {command}");
+        _screen.Line($"{_colours.Paint(action, Colours.Magenta)} {service} {_colours.Paint("on", Colours.Magenta)} {(local ? "localhost" : target)}\n > {_colours.Paint(command, Colours.Cyan)}");
+        ShowRunning();
     }
 
-    public void NodeCompleted(NodeResult result)
+    /// <summary>The previous attempt is over before a retry: upstream shows the running line without it.</summary>
+    private void AttemptOver(string service, string action)
     {
+        _running.AttemptOver(service, action);
+        if (_verbosity >= 1)
+            ShowRunning();
     }
+
+    public void NodeCompleted(NodeResult result) => _running.NodeOver(result.Service, result.Action, result.Node);
 
     public void ActionCompleted(ActionResult result)
     {
+        _running.EntityOver(result.Service);
         if (_stopped.IsCancellationRequested)
             return;
-        var text = new StringBuilder();
+        if (_verbosity >= 1)
+            ShowRunning(); // upstream's "service complete" when its action leaves the running ones
         foreach (ActionResult check in result.Checks)
-            AppendBlock(text, check);
+            Block(check);
         if (result.Kind == EntityKind.Service)
-            AppendBlock(text, result);
+            Block(result);
         if (ShowsStatusLine(result.Status))
-            text.Append(StatusLine(result)).Append('\n');
-        if (text.Length > 0)
-            Write(text.ToString(0, text.Length - 1));
+        {
+            _screen.Line(StatusLine(result));
+            ShowRunning();
+        }
     }
 
     public void Warning(string errorId, string message) => _log.Write(LogLevel.Warning, message);
+
+    private void ShowRunning() => _screen.Running(_running.Services());
 
     /// <summary>Upstream never prints Missing or Locked; Skipped from verbosity 3 (spec §5.3).</summary>
     private bool ShowsStatusLine(ActionStatus status) => status switch
@@ -98,7 +126,7 @@ internal sealed partial class TextPrinter : IRunObserver
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown action status."),
     };
 
-    private void AppendBlock(StringBuilder text, ActionResult action)
+    private void Block(ActionResult action)
     {
         bool ran = action.Nodes.Count > 0;
         bool show = action.Status switch
@@ -111,7 +139,8 @@ internal sealed partial class TextPrinter : IRunObserver
         if (!show)
             return;
         string block = ResultText.ActionBlock(action, errorsOnly: _verbosity < 2);
-        text.Append(_colours.Enabled ? PaintBlock(block) : block).Append('\n');
+        _screen.Line(_colours.Enabled ? PaintBlock(block) : block);
+        ShowRunning();
     }
 
     /// <summary>The label padded to E−13 columns, then the tag; coloured, the tag follows the label directly (spec §5.4.1).</summary>
@@ -149,16 +178,6 @@ internal sealed partial class TextPrinter : IRunObserver
                 lines[i] = $" > {_colours.Paint(match.Groups[1].Value, Colours.Cyan)}: {match.Groups[2].Value}";
         }
         return string.Join('\n', lines);
-    }
-
-    private void Write(string text)
-    {
-        lock (_lock)
-        {
-            _out.Write(text);
-            _out.Write('\n');
-            _out.Flush();
-        }
     }
 
     [GeneratedRegex(@"^(\S+)( .* ran in .*)$")]

@@ -123,7 +123,7 @@ internal sealed class ActionRunner
         {
             if (spec.Delay > TimeSpan.Zero)
             {
-                _observer.ActionDelayed(node.Entity.FullName, spec.Name, spec.Delay);
+                _observer.ActionDelayed(node.Entity.FullName, spec.Name, spec.Delay, target?.ToString() ?? string.Empty, attempts + 1);
                 await DelayAtLeastAsync(spec.Delay, token).ConfigureAwait(false);
             }
             attempts++;

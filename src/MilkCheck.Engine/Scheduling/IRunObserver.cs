@@ -21,7 +21,9 @@ internal interface IRunObserver
     void Warning(string errorId, string message);
 
     /// <summary>An attempt of an action waits its configured <c>delay</c> first (each attempt, retries too).</summary>
-    void ActionDelayed(string service, string action, TimeSpan delay) { }
+    /// <param name="target">The nodes the attempt will run on (as <see cref="ActionStarted"/>'s).</param>
+    /// <param name="attempt">1 for the first attempt, 2 or more for a retry.</param>
+    void ActionDelayed(string service, string action, TimeSpan delay, string target, int attempt) { }
 
     /// <summary>A retry: attempt <paramref name="attempt"/> (2 or more) of an action starts, after its delay.</summary>
     void ActionRetried(string service, string action, string target, int attempt) { }

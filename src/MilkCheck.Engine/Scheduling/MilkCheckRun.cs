@@ -101,12 +101,15 @@ internal sealed class MilkCheckRun
     {
         if (_engine is not null)
             throw new InvalidOperationException("A run runs once; create a new one.");
-        var observer = new Observers(_observers.ToArray());
+        // An observer that throws is a defect of its front end: the others still hear of everything, the run stops
+        // (what runs is killed) and ends as an internal error instead of leaving the engine half way.
+        using var faulted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var observer = new Observers(_observers.ToArray(), faulted);
         RunJournal? journal = RunJournal.Open(this, observer.Warning);
         if (journal is not null)
         {
             JournalPath = journal.FilePath;
-            observer = new Observers(_observers.Prepend(journal).ToArray());
+            observer = new Observers(_observers.Prepend(journal).ToArray(), faulted);
         }
         using ITransportLease transports = _transports(observer.Verbose);
         _engine = new RunEngine(_plan, transports.Local, transports.Remote, observer, planOnly: false, StopAtFirstFailure,
@@ -114,8 +117,10 @@ internal sealed class MilkCheckRun
         IReadOnlyList<ActionResult>? results = null;
         try
         {
-            results = await _engine.RunAsync(cancellationToken).ConfigureAwait(false);
-            return results;
+            results = await _engine.RunAsync(faulted.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (observer.Fault is not null && !cancellationToken.IsCancellationRequested)
+        {
         }
         finally
         {
@@ -124,6 +129,9 @@ internal sealed class MilkCheckRun
                 await journal.CompleteAsync(results ?? _engine.Results, interrupted).ConfigureAwait(false);
             observer.RunCompleted(results ?? _engine.Results, interrupted);
         }
+        if (observer.Fault is { } fault)
+            throw new InvalidOperationException($"The run stopped on an internal error of MilkCheck: {fault.Message}", fault);
+        return results!;
     }
 
     /// <summary>The journal file of this run once it runs; null before, or when there is none.</summary>
@@ -138,59 +146,63 @@ internal sealed class MilkCheckRun
         _preview = walk.Planned;
     }
 
-    /// <summary>Reports to every observer in the order they were added.</summary>
+    /// <summary>Reports to every observer in the order they were added; the first that throws stops the run.</summary>
     private sealed class Observers : IRunObserver
     {
         private readonly IRunObserver[] _all;
+        private readonly CancellationTokenSource _stop;
+        private Exception? _fault;
 
-        public Observers(IRunObserver[] all) => _all = all;
-
-        public void ActionStarted(string service, string action, string target, int nodes)
+        public Observers(IRunObserver[] all, CancellationTokenSource stop)
         {
-            foreach (IRunObserver o in _all)
-                o.ActionStarted(service, action, target, nodes);
+            _all = all;
+            _stop = stop;
         }
 
-        public void NodeCompleted(NodeResult result)
+        public Exception? Fault => Volatile.Read(ref _fault);
+
+        private void Each(Action<IRunObserver> report)
         {
             foreach (IRunObserver o in _all)
-                o.NodeCompleted(result);
+            {
+                try
+                {
+                    report(o);
+                }
+                catch (Exception e)
+                {
+                    if (Interlocked.CompareExchange(ref _fault, e, null) is null)
+                    {
+                        try
+                        {
+                            _stop.Cancel();
+                        }
+                        catch (ObjectDisposedException)
+                        {
+                            // The run is over: nothing left to stop.
+                        }
+                    }
+                }
+            }
         }
 
-        public void ActionCompleted(ActionResult result)
-        {
-            foreach (IRunObserver o in _all)
-                o.ActionCompleted(result);
-        }
+        public void ActionStarted(string service, string action, string target, int nodes) =>
+            Each(o => o.ActionStarted(service, action, target, nodes));
 
-        public void Warning(string errorId, string message)
-        {
-            foreach (IRunObserver o in _all)
-                o.Warning(errorId, message);
-        }
+        public void NodeCompleted(NodeResult result) => Each(o => o.NodeCompleted(result));
 
-        public void Verbose(string message)
-        {
-            foreach (IRunObserver o in _all)
-                o.Verbose(message);
-        }
+        public void ActionCompleted(ActionResult result) => Each(o => o.ActionCompleted(result));
 
-        public void ActionDelayed(string service, string action, TimeSpan delay)
-        {
-            foreach (IRunObserver o in _all)
-                o.ActionDelayed(service, action, delay);
-        }
+        public void Warning(string errorId, string message) => Each(o => o.Warning(errorId, message));
 
-        public void ActionRetried(string service, string action, string target, int attempt)
-        {
-            foreach (IRunObserver o in _all)
-                o.ActionRetried(service, action, target, attempt);
-        }
+        public void Verbose(string message) => Each(o => o.Verbose(message));
 
-        public void RunCompleted(IReadOnlyList<ActionResult> results, bool interrupted)
-        {
-            foreach (IRunObserver o in _all)
-                o.RunCompleted(results, interrupted);
-        }
+        public void ActionDelayed(string service, string action, TimeSpan delay, string target, int attempt) =>
+            Each(o => o.ActionDelayed(service, action, delay, target, attempt));
+
+        public void ActionRetried(string service, string action, string target, int attempt) =>
+            Each(o => o.ActionRetried(service, action, target, attempt));
+
+        public void RunCompleted(IReadOnlyList<ActionResult> results, bool interrupted) => Each(o => o.RunCompleted(results, interrupted));
     }
 }
