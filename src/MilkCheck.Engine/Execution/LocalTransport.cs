@@ -23,7 +23,10 @@ internal sealed class LocalTransport : ITransport
     /// Runs one prepared process (stdin closed, stdout and stderr merged and capped); a timeout or the token kills
     /// its whole tree. Exit code 0 is Ok, anything else Failed: callers map transport-specific codes.
     /// </summary>
-    internal static async Task<NodeOutcome> RunProcessAsync(ProcessStartInfo start, TimeSpan? timeout, int outputLimit, CancellationToken cancellationToken)
+    /// <param name="keepInputOpen">Leave stdin open (never written) until the process ends: ssh forwards its end of
+    /// file to the remote command, whose watcher must only see one when the channel closes.</param>
+    internal static async Task<NodeOutcome> RunProcessAsync(ProcessStartInfo start, TimeSpan? timeout, int outputLimit, CancellationToken cancellationToken,
+        bool keepInputOpen = false)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var watch = Stopwatch.StartNew();
@@ -40,7 +43,8 @@ internal sealed class LocalTransport : ITransport
         {
             return new NodeOutcome(NodeStatus.Failed, null, string.Empty, watch.Elapsed, $"cannot start {start.FileName}: {e.Message}");
         }
-        process.StandardInput.Close();
+        if (!keepInputOpen)
+            process.StandardInput.Close();
         // Both streams feed one buffer in arrival order, as upstream merges stderr into stdout. They are read as
         // bytes in chunks, never as lines, so an endless line cannot grow memory past the cap.
         using var reading = new CancellationTokenSource();
@@ -60,6 +64,8 @@ internal sealed class LocalTransport : ITransport
         catch (OperationCanceledException)
         {
             Kill(process);
+            if (keepInputOpen)
+                CloseInput(process);
             // A detached grandchild (setsid) may outlive the kill and keep the pipes open: stop reading.
             await reading.CancelAsync().ConfigureAwait(false);
             await DrainedAsync(drained).ConfigureAwait(false);
@@ -68,6 +74,8 @@ internal sealed class LocalTransport : ITransport
             return new NodeOutcome(NodeStatus.Timeout, null, buffer.Text, watch.Elapsed,
                 $"timed out after {timeout!.Value.TotalSeconds:0.###} s");
         }
+        if (keepInputOpen)
+            CloseInput(process);
         int exitCode = process.ExitCode;
         return new NodeOutcome(exitCode == 0 ? NodeStatus.Ok : NodeStatus.Failed, exitCode, buffer.Text, watch.Elapsed,
             null);
@@ -85,6 +93,18 @@ internal sealed class LocalTransport : ITransport
         }
         catch (IOException)
         {
+        }
+    }
+
+    private static void CloseInput(Process process)
+    {
+        try
+        {
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The process is gone and its pipe with it.
         }
     }
 

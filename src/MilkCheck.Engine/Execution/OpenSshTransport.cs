@@ -56,11 +56,13 @@ internal sealed class OpenSshTransport : ITransport
         }
         start.ArgumentList.Add("--");
         start.ArgumentList.Add(node);
-        start.ArgumentList.Add(command);
+        // Wrapped as for SSH.NET (Ssh/RemoteCommand): killing ssh on a timeout or a stop closes the channel, and
+        // the wrapper's watcher then ends what the command started on the node.
+        start.ArgumentList.Add(Ssh.RemoteCommand.Wrap(command));
         NodeOutcome outcome;
         try
         {
-            outcome = await LocalTransport.RunProcessAsync(start, timeout, _outputLimit, cancellationToken).ConfigureAwait(false);
+            outcome = await LocalTransport.RunProcessAsync(start, timeout, _outputLimit, cancellationToken, keepInputOpen: true).ConfigureAwait(false);
         }
         finally
         {

@@ -10,15 +10,27 @@ namespace MilkCheck.Engine.Tests.Ssh;
 /// "signal" request): found with pgrep by a marker unique to each test, waited for with a deadline.
 /// </summary>
 [Collection("sshd")]
-public sealed class RemoteProcessTests
+public sealed class RemoteProcessTests : IDisposable
 {
+    private readonly ConnectionPool _pool = new();
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private readonly SshdFarm _farm;
 
     public RemoteProcessTests(SshFarmFixture fixture) => _farm = fixture.Farm;
 
+    public void Dispose() => _pool.Dispose();
+
     private SshNetTransport Transport() =>
         new(new SshTransportOptions(_farm.Home, _farm.ConfigFile, _farm.User, TimeSpan.FromSeconds(10), 10));
+
+    /// <summary>The other transport (transport: openssh), through a kept master connection or not.</summary>
+    private ITransport Transport(string kind) => kind switch
+    {
+        "ssh.net" => Transport(),
+        "openssh" => new OpenSshTransport(TimeSpan.FromSeconds(10), new[] { "-F", _farm.ConfigFile }),
+        "openssh-master" => new OpenSshTransport(TimeSpan.FromSeconds(10), new[] { "-F", _farm.ConfigFile }, connections: _pool, persist: TimeSpan.FromMinutes(1)),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown transport."),
+    };
 
     /// <summary>A sleep length no other process uses: "sleep 8xxxxx.5" in every process of the command.</summary>
     private static string Marker() => $"8{Random.Shared.Next(10000, 99999)}{Random.Shared.Next(10, 99)}.5";
@@ -32,25 +44,33 @@ public sealed class RemoteProcessTests
 
     private string StartedFile() => Path.Combine(_farm.Dir, "started-" + Guid.NewGuid().ToString("N"));
 
-    [Fact]
-    public async Task A_timed_out_command_leaves_no_process_on_the_node()
+    [Theory]
+    [InlineData("ssh.net", "node30")]
+    [InlineData("openssh", "node35")]
+    [InlineData("openssh-master", "node38")]
+    public async Task A_timed_out_command_leaves_no_process_on_the_node(string kind, string node)
     {
         string marker = Marker(), started = StartedFile();
-        using SshNetTransport ssh = Transport();
-        NodeOutcome outcome = await ssh.RunAsync("node30", Tree(marker, started), TimeSpan.FromSeconds(3), CancellationToken.None);
+        ITransport ssh = Transport(kind);
+        using var _ = ssh as IDisposable;
+        NodeOutcome outcome = await ssh.RunAsync(node, Tree(marker, started), TimeSpan.FromSeconds(3), CancellationToken.None);
         Assert.Equal(NodeStatus.Timeout, outcome.Status);
         Assert.True(File.Exists(started), "the command never started: nothing was tested");
         Assert.DoesNotContain("signalled", outcome.Reason);
         await AssertNoProcessLeftAsync(marker);
     }
 
-    [Fact]
-    public async Task A_cancelled_command_leaves_no_process_on_the_node()
+    [Theory]
+    [InlineData("ssh.net", "node31")]
+    [InlineData("openssh", "node36")]
+    [InlineData("openssh-master", "node39")]
+    public async Task A_cancelled_command_leaves_no_process_on_the_node(string kind, string node)
     {
         string marker = Marker(), started = StartedFile();
-        using SshNetTransport ssh = Transport();
+        ITransport ssh = Transport(kind);
+        using var _ = ssh as IDisposable;
         using var cancel = new CancellationTokenSource();
-        Task<NodeOutcome> running = ssh.RunAsync("node31", Tree(marker, started), null, cancel.Token);
+        Task<NodeOutcome> running = ssh.RunAsync(node, Tree(marker, started), null, cancel.Token);
         Assert.True(SpinWait.SpinUntil(() => File.Exists(started) || running.IsCompleted, Deadline), "the command never started");
         Assert.False(running.IsCompleted, "the command ended before it was cancelled");
         cancel.Cancel();
@@ -93,20 +113,23 @@ public sealed class RemoteProcessTests
         }
     }
 
-    [Fact]
-    public async Task A_command_sees_its_own_text_exit_status_and_an_empty_stdin()
+    [Theory]
+    [InlineData("ssh.net", "node34")]
+    [InlineData("openssh", "node37")]
+    public async Task A_command_sees_its_own_text_exit_status_and_an_empty_stdin(string kind, string node)
     {
-        using SshNetTransport ssh = Transport();
-        NodeOutcome quoted = await ssh.RunAsync("node34", "printf '%s|' 'it'\\''s' \"$((6*7))\" a\\ b; echo; exit 3", null, CancellationToken.None);
+        ITransport ssh = Transport(kind);
+        using var _ = ssh as IDisposable;
+        NodeOutcome quoted = await ssh.RunAsync(node, "printf '%s|' 'it'\\''s' \"$((6*7))\" a\\ b; echo; exit 3", null, CancellationToken.None);
         Assert.Equal(3, quoted.ExitCode);
         Assert.Equal("it's|42|a b|", quoted.Output);
 
-        NodeOutcome reader = await ssh.RunAsync("node34", "cat; echo read to the end", TimeSpan.FromSeconds(60), CancellationToken.None);
+        NodeOutcome reader = await ssh.RunAsync(node, "cat; echo read to the end", TimeSpan.FromSeconds(60), CancellationToken.None);
         Assert.Equal(NodeStatus.Ok, reader.Status);
         Assert.Equal("read to the end", reader.Output);
 
         string script = EmbeddedScript.ToShellCommand("#!/bin/sh\necho \"from $0\" | cut -c1-4\nexit 5\n");
-        NodeOutcome embedded = await ssh.RunAsync("node34", script, null, CancellationToken.None);
+        NodeOutcome embedded = await ssh.RunAsync(node, script, null, CancellationToken.None);
         Assert.Equal(5, embedded.ExitCode);
         Assert.Equal("from", embedded.Output);
     }
