@@ -50,6 +50,20 @@ public sealed class TerminalTests : IDisposable
             Assert.Contains(name.PadRight(64) + "[" + Paint("    OK   ", "32") + "]", terminal.Screen);
     }
 
+    [Theory]
+    [InlineData(77, 72)]
+    [InlineData(122, 117)]
+    public void ARunningTasksLineWiderThanTheTerminal_IsCut_AsUpstream(int columns, int kept)
+    {
+        string name = new('S', 200);
+        _cli.WriteService($"services: {{ {name}: {{ actions: {{ start: {{ cmd: 'true' }} }} }} }}");
+        using var terminal = new TerminalRunner(_cli, columns, "-c", _cli.ConfigDir, "start");
+        Assert.Equal(0, terminal.Wait());
+        Assert.StartsWith("[" + new string('S', kept) + "...]\r", terminal.Screen);
+        // The status line is cut at 120 columns at most, whatever the terminal's width.
+        Assert.Contains(new string('S', Math.Min(columns, 120) - 16) + "...[", terminal.Screen);
+    }
+
     [Fact]
     public void Enter_ShowsTheActionsInProgress_WithTheNodesTheyStillWaitFor()
     {
