@@ -45,7 +45,11 @@ function Invoke-ChildPwsh {
 function Invoke-Build {
     if (Test-Path $module) { Remove-Item -Recurse -Force $module }
     Invoke-Native dotnet publish (Join-Path $root 'src/MilkCheck/MilkCheck.csproj') -c $Configuration -o $module --nologo -v quiet
-    foreach ($file in 'MilkCheck.psd1', 'MilkCheck.format.ps1xml', 'MilkCheck.types.ps1xml', 'MilkCheck.dll', 'MilkCheck.Engine.dll', 'deps/YamlDotNet.dll', 'deps/Renci.SshNet.dll') {
+    # The packages get names of their own (MilkCheck.Private.*), so that no copy the session loaded can stand in
+    # for them (build/PrivateDeps/Program.cs says why).
+    Invoke-Native dotnet run --project (Join-Path $root 'build/PrivateDeps/PrivateDeps.csproj') -c $Configuration -v quiet '--' `
+        (Join-Path $module 'deps') (Join-Path $module 'MilkCheck.Engine.dll') (Join-Path $module 'MilkCheck.dll')
+    foreach ($file in 'MilkCheck.psd1', 'MilkCheck.format.ps1xml', 'MilkCheck.types.ps1xml', 'MilkCheck.dll', 'MilkCheck.Engine.dll', 'deps/MilkCheck.Private.YamlDotNet.dll', 'deps/MilkCheck.Private.Renci.SshNet.dll') {
         if (-not (Test-Path (Join-Path $module $file))) { throw "Build output is incomplete: $file is missing from $module." }
     }
     # The licence and the changelog ship in the module; the changelog's section of this version is the manifest's ReleaseNotes.
@@ -161,7 +165,7 @@ function Get-PesterModule {
     $tools = Join-Path $out 'tools'
     $psd1 = Join-Path $tools 'pester/6.2.0/tools/Pester.psd1'
     # Also the other package versions tests/pester/Isolation.Tests.ps1 and Ssh.Tests.ps1 load into a session.
-    if (-not (Test-Path $psd1) -or -not (Test-Path (Join-Path $tools 'ssh.net/2024.2.0'))) {
+    if (-not (Test-Path $psd1) -or -not (Test-Path (Join-Path $tools 'ssh.net/2024.2.0')) -or -not (Test-Path (Join-Path $tools 'ssh.net/2026.0.1'))) {
         Invoke-Native dotnet restore (Join-Path $root 'tests/pester/PesterRestore/PesterRestore.csproj') --packages $tools --nologo -v quiet
     }
     return $psd1

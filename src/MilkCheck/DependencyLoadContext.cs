@@ -6,12 +6,15 @@ namespace MilkCheck;
 
 /// <summary>
 /// The module's own AssemblyLoadContext for its third-party packages (YamlDotNet, SSH.NET, BouncyCastle,
-/// Microsoft.Extensions.*), which the built module keeps in its <c>deps</c> folder. MilkCheck.dll and
-/// MilkCheck.Engine.dll stay in the context PowerShell loaded them into (the Default one), so the result types
-/// (MilkCheck.ActionResult...) are the ones format and types files, scripts and converters name. The engine's
-/// references to the packages do not resolve by probing (they are not next to it), so the loader context raises
-/// Resolving, and the handler answers with the copy in this context: another version of the same package loaded
-/// by the session (powershell-yaml's YamlDotNet 16, Posh-SSH's SSH.NET...) neither shadows it nor clashes with it.
+/// Microsoft.Extensions.*), which the built module keeps in its <c>deps</c> folder under names of their own
+/// (<c>MilkCheck.Private.YamlDotNet</c>…, given by build/PrivateDeps at build time, references rewritten to match).
+/// MilkCheck.dll and MilkCheck.Engine.dll stay in the context PowerShell loaded them into (the Default one), so the
+/// result types (MilkCheck.ActionResult...) are the ones format and types files, scripts and converters name. The
+/// engine's references to the packages do not resolve by probing (they are not next to it), so the loader context
+/// raises Resolving, and the handler answers with the copy in this context. Another version of the same package
+/// loaded by the session (powershell-yaml's YamlDotNet 16, Posh-SSH's SSH.NET, older or newer) neither shadows
+/// it nor clashes with it: the Default context would bind a reference by name to a newer copy it already has, but
+/// no copy but MilkCheck's has the private name.
 /// Without a <c>deps</c> folder (tests referencing the projects, packages next to the dlls) nothing is hooked.
 /// </summary>
 internal sealed class DependencyLoadContext : AssemblyLoadContext

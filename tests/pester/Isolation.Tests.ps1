@@ -22,9 +22,11 @@ Describe 'Another YamlDotNet in the session' {
     It 'keeps the packages out of the module folder, in deps/' {
         $root = Split-Path $module
         Get-ChildItem $root -Filter *.dll | ForEach-Object Name | Sort-Object | Should -Be @('MilkCheck.dll', 'MilkCheck.Engine.dll')
-        Join-Path $root 'deps/YamlDotNet.dll' | Should -Exist
-        Join-Path $root 'deps/Renci.SshNet.dll' | Should -Exist
-        Join-Path $root 'deps/BouncyCastle.Cryptography.dll' | Should -Exist
+        # Under names of their own: no copy the session loads can stand in for them, whatever its version.
+        Join-Path $root 'deps/MilkCheck.Private.YamlDotNet.dll' | Should -Exist
+        Join-Path $root 'deps/MilkCheck.Private.Renci.SshNet.dll' | Should -Exist
+        Join-Path $root 'deps/MilkCheck.Private.BouncyCastle.Cryptography.dll' | Should -Exist
+        Get-ChildItem (Join-Path $root 'deps') -Filter *.dll | Where-Object Name -notlike 'MilkCheck.Private.*' | Should -BeNullOrEmpty
     }
 
     It 'runs MilkCheck in a session that loaded YamlDotNet 16 first' {
@@ -35,14 +37,14 @@ Import-Module '$module'
 `$r = Invoke-MilkCheckAction status -Path '$demo' -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
 'results=' + @(`$r).Count + ' type=' + `$r[0].GetType().FullName
 'services=' + (Get-MilkCheckService -Path '$demo').Count
-foreach (`$a in [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'YamlDotNet' }) {
-    'yaml=' + `$a.GetName().Version.Major + '@' + [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$a).Name
+foreach (`$a in [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -like '*YamlDotNet' }) {
+    `$a.GetName().Name + '=' + `$a.GetName().Version.Major + '@' + [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$a).Name
 }
 "@
         $out | Should -Contain 'problems=0'
         $out | Should -Contain 'results=7 type=MilkCheck.ActionResult'
-        $out | Should -Contain 'yaml=16@Default'
-        $out | Should -Contain 'yaml=18@MilkCheck.Dependencies'
+        $out | Should -Contain 'YamlDotNet=16@Default'
+        $out | Should -Contain 'MilkCheck.Private.YamlDotNet=18@MilkCheck.Dependencies'
     }
 
     It 'lets a session that imported MilkCheck first load YamlDotNet 16 and use it' {

@@ -23,7 +23,7 @@ Describe 'The built module' {
         # its private context (deps/); a background load there (seen intermittently after other pwsh processes used
         # the module, most likely .NET's startup JIT profile replaying engine methods) neither costs the import nor
         # touches the session, so only the session's (Default) context is checked.
-        $loaded = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command "Import-Module '$(Join-Path $PSScriptRoot '../../out/MilkCheck/MilkCheck.psd1')'; [bool]([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'YamlDotNet' -and [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name -eq 'Default' })"
+        $loaded = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command "Import-Module '$(Join-Path $PSScriptRoot '../../out/MilkCheck/MilkCheck.psd1')'; [bool]([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -like '*YamlDotNet' -and [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name -eq 'Default' })"
         $loaded | Should -Be 'False'
     }
 }

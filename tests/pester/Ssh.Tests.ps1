@@ -110,31 +110,49 @@ Describe 'Invoke-MilkCheckAction over SSH' {
 }
 
 Describe 'Another SSH.NET in the session' {
-    It 'runs over SSH in a session that loaded SSH.NET 2024.2 and BouncyCastle 2.4 first (as Posh-SSH does)' {
-        $tools = Join-Path $PSScriptRoot '../../out/tools'
-        if (-not (Test-Path (Join-Path $tools 'ssh.net/2024.2.0'))) {
+    BeforeAll {
+        $script:tools = Join-Path $PSScriptRoot '../../out/tools'
+        if (-not (Test-Path (Join-Path $tools 'ssh.net/2024.2.0')) -or -not (Test-Path (Join-Path $tools 'ssh.net/2026.0.1'))) {
             & dotnet restore (Join-Path $PSScriptRoot 'PesterRestore/PesterRestore.csproj') --packages $tools --nologo -v quiet | Out-Null
         }
-        $bc = Join-Path $tools 'bouncycastle.cryptography/2.4.0/lib/net6.0/BouncyCastle.Cryptography.dll'
-        $ssh = Join-Path $tools 'ssh.net/2024.2.0/lib/net8.0/Renci.SshNet.dll'
-        # HOME (with its ~/.ssh/config naming node1..8) is this process's, inherited.
-        $out = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command @"
+        # Runs MilkCheck over the farm in a fresh pwsh that loaded $Load first; returns its output lines.
+        function script:Invoke-AfterLoading([string[]] $Load, [string] $Before) {
+            # HOME (with its ~/.ssh/config naming node1..8) is this process's, inherited.
+            $out = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command @"
 `$ErrorActionPreference = 'Stop'
-Add-Type -Path '$bc', '$ssh'
-'theirs=' + [Renci.SshNet.PrivateKeyFile]::new('$dir/id').Key.ToString()
+Add-Type -Path $(($Load | ForEach-Object { "'$_'" }) -join ', ')
+$Before
 Import-Module '$(Join-Path $PSScriptRoot '../../out/MilkCheck/MilkCheck.psd1')'
 `$r = Invoke-MilkCheckAction start base -Path '$conf'
 'status=' + `$r.Status + ' nodes=' + (`$r.Nodes.Output -join ',')
-foreach (`$a in [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -in 'Renci.SshNet', 'BouncyCastle.Cryptography' }) {
-    `$a.GetName().Name + '=' + `$a.GetName().Version.Major + '@' + [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$a).Name
+foreach (`$a in [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -like '*Renci.SshNet' -or `$_.GetName().Name -like '*BouncyCastle.Cryptography' }) {
+    `$a.GetName().Name + '=' + `$a.GetName().Version.ToString(3) + '@' + [Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$a).Name
 }
 "@ 2>&1
-        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+            $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+            return $out
+        }
+    }
+
+    It 'runs over SSH in a session that loaded SSH.NET 2024.2 and BouncyCastle 2.4 first (as Posh-SSH does)' {
+        $bc = Join-Path $tools 'bouncycastle.cryptography/2.4.0/lib/net6.0/BouncyCastle.Cryptography.dll'
+        $ssh = Join-Path $tools 'ssh.net/2024.2.0/lib/net8.0/Renci.SshNet.dll'
+        $out = Invoke-AfterLoading $bc, $ssh "'theirs=' + [Renci.SshNet.PrivateKeyFile]::new('$dir/id').Key.ToString()"
         $out | Should -Contain 'theirs=ssh-ed25519'
         $out | Should -Contain ('status=Done nodes=' + ((1..8 | ForEach-Object { "127.78.0.$_" }) -join ','))
-        $out | Should -Contain 'Renci.SshNet=2024@Default'
-        $out | Should -Contain 'Renci.SshNet=2026@MilkCheck.Dependencies'
-        $out | Should -Contain 'BouncyCastle.Cryptography=2@MilkCheck.Dependencies'
+        $out | Should -Contain 'Renci.SshNet=2024.2.0@Default'
+        $out | Should -Contain 'MilkCheck.Private.Renci.SshNet=2026.0.0@MilkCheck.Dependencies'
+        $out | Should -Contain 'MilkCheck.Private.BouncyCastle.Cryptography=2.0.0@MilkCheck.Dependencies'
+    }
+
+    It 'runs over its own SSH.NET in a session that loaded a newer SSH.NET first' {
+        # The session's Default context would bind MilkCheck's reference to this newer copy if the name were the same.
+        $ssh = Join-Path $tools 'ssh.net/2026.0.1/lib/net8.0/Renci.SshNet.dll'
+        $out = Invoke-AfterLoading $ssh "'theirs=' + [Renci.SshNet.SshClient].Assembly.GetName().Version"
+        $out | Should -Contain 'theirs=2026.0.1.1'
+        $out | Should -Contain ('status=Done nodes=' + ((1..8 | ForEach-Object { "127.78.0.$_" }) -join ','))
+        $out | Should -Contain 'Renci.SshNet=2026.0.1@Default'
+        $out | Should -Contain 'MilkCheck.Private.Renci.SshNet=2026.0.0@MilkCheck.Dependencies'
     }
 }
 
