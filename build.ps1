@@ -46,8 +46,8 @@ function Invoke-Build {
     if (Test-Path $module) { Remove-Item -Recurse -Force $module }
     Invoke-Native dotnet publish (Join-Path $root 'src/MilkCheck/MilkCheck.csproj') -c $Configuration -o $module --nologo -v quiet
     # The packages get names of their own (MilkCheck.Private.*), so that no copy the session loaded can stand in
-    # for them (build/PrivateDeps/Program.cs says why).
-    Invoke-Native dotnet run --project (Join-Path $root 'build/PrivateDeps/PrivateDeps.csproj') -c $Configuration -v quiet '--' `
+    # for them (src/MilkCheck.PrivateDeps/Program.cs says why).
+    Invoke-Native dotnet run --project (Join-Path $root 'src/MilkCheck.PrivateDeps/MilkCheck.PrivateDeps.csproj') -c $Configuration -v quiet '--' `
         (Join-Path $module 'deps') (Join-Path $module 'MilkCheck.Engine.dll') (Join-Path $module 'MilkCheck.dll')
     foreach ($file in 'MilkCheck.psd1', 'MilkCheck.format.ps1xml', 'MilkCheck.types.ps1xml', 'MilkCheck.dll', 'MilkCheck.Engine.dll', 'deps/MilkCheck.Private.YamlDotNet.dll', 'deps/MilkCheck.Private.Renci.SshNet.dll') {
         if (-not (Test-Path (Join-Path $module $file))) { throw "Build output is incomplete: $file is missing from $module." }

@@ -7,7 +7,7 @@ namespace MilkCheck;
 /// <summary>
 /// The module's own AssemblyLoadContext for its third-party packages (YamlDotNet, SSH.NET, BouncyCastle,
 /// Microsoft.Extensions.*), which the built module keeps in its <c>deps</c> folder under names of their own
-/// (<c>MilkCheck.Private.YamlDotNet</c>…, given by build/PrivateDeps at build time, references rewritten to match).
+/// (<c>MilkCheck.Private.YamlDotNet</c>…, given by src/MilkCheck.PrivateDeps at build time, references rewritten to match).
 /// MilkCheck.dll and MilkCheck.Engine.dll stay in the context PowerShell loaded them into (the Default one), so the
 /// result types (MilkCheck.ActionResult...) are the ones format and types files, scripts and converters name. The
 /// engine's references to the packages do not resolve by probing (they are not next to it), so the loader context
