@@ -191,6 +191,69 @@ public sealed class ConnectionPoolTests
     }
 
     /// <summary>Client sockets in ESTABLISHED state towards the farm's nodes first..last (/proc/net/tcp, tcp6).</summary>
+    [Fact]
+    public async Task A_kept_connection_that_dies_after_a_run_took_it_is_reopened_once_and_the_command_runs()
+    {
+        using var pool = new ConnectionPool();
+        using (SshNetTransport first = Transport(pool, Minute))
+            Assert.Equal(NodeStatus.Ok, (await first.RunAsync("node70", "true", null, CancellationToken.None)).Status);
+        // The daemon's processes that serve the kept connection: stopped, the connection still looks alive.
+        int[] serving = ServingProcesses(SshdFarm.Address(70), _farm.Port);
+        Assert.NotEmpty(serving);
+        Signal("STOP", serving);
+        var notices = new List<string>();
+        var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var second = new SshNetTransport(new SshTransportOptions(_farm.Home, _farm.ConfigFile, _farm.User, TimeSpan.FromSeconds(10), 10),
+            pool, Minute, message =>
+            {
+                lock (notices)
+                    notices.Add(message);
+                if (message.Contains("reused", StringComparison.Ordinal))
+                    taken.TrySetResult();
+            });
+        Task<NodeOutcome> running = second.RunAsync("node70", "echo again", null, CancellationToken.None);
+        await taken.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        // Taken as alive for this run, then it dies before its first command could start on it.
+        Signal("KILL", serving);
+        NodeOutcome outcome = await running.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal((NodeStatus.Ok, "again"), (outcome.Status, outcome.Output));
+        Assert.Single(notices, n => n.Contains("the kept SSH connection was closed", StringComparison.Ordinal) && n.Contains("reopening it", StringComparison.Ordinal));
+        Assert.Equal(1, second.ConnectionsOpened);
+    }
+
+    /// <summary>The pids holding the daemon's side of the established connection from <paramref name="address"/>:<paramref name="port"/>.</summary>
+    private static int[] ServingProcesses(string address, int port)
+    {
+        string local = $"{BitConverter.ToString(IPAddress.Parse(address).GetAddressBytes().Reverse().ToArray()).Replace("-", "")}:{port:X4}";
+        var inodes = File.ReadLines("/proc/net/tcp").Skip(1)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length > 9 && f[3] == "01" && f[1].Equals(local, StringComparison.OrdinalIgnoreCase))
+            .Select(f => $"socket:[{f[9]}]")
+            .ToHashSet(StringComparer.Ordinal);
+        var pids = new List<int>();
+        foreach (string dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid) || pid == Environment.ProcessId)
+                continue;
+            try
+            {
+                if (Directory.GetFiles(Path.Combine(dir, "fd")).Any(fd => new FileInfo(fd).LinkTarget is { } target && inodes.Contains(target)))
+                    pids.Add(pid);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A process that ended meanwhile.
+            }
+        }
+        return pids.ToArray();
+    }
+
+    private static void Signal(string signal, IEnumerable<int> pids)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", new[] { "-" + signal }.Concat(pids.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))))!;
+        kill.WaitForExit();
+    }
+
     internal static int EstablishedTo(int port, int first, int last)
     {
         var remotes = Enumerable.Range(first, last - first + 1)
