@@ -5,20 +5,12 @@ namespace MilkCheck.Cli;
 /// are dropped, as System.Console does, and the run goes on to its end and exit code instead of failing in
 /// whichever thread wrote.
 /// </summary>
-internal sealed class ClosedReaderTolerantStream : Stream
+internal sealed class ClosedReaderTolerantStream : MilkCheck.Execution.WriteOnlyStream
 {
     private readonly Stream _inner;
     private volatile bool _broken;
 
     public ClosedReaderTolerantStream(Stream inner) => _inner = inner;
-
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -47,10 +39,6 @@ internal sealed class ClosedReaderTolerantStream : Stream
             _broken = true;
         }
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -64,17 +64,25 @@ public sealed class TerminalTests : IDisposable
         Assert.Contains(new string('S', Math.Min(columns, 120) - 16) + "...[", terminal.Screen);
     }
 
-    [Fact]
-    public void Enter_ShowsTheActionsInProgress_WithTheNodesTheyStillWaitFor()
+    /// <summary>Runs <paramref name="service"/> (exec on <paramref name="target"/>, waiting for the gate), types Enter once
+    /// <paramref name="running"/> shows, opens the gate once the actions in progress show; returns the screen.</summary>
+    private string EnterWhileRunning(string service, string target, string running)
     {
-        _cli.WriteService($"services: {{ S1: {{ target: 'n[1-2]', mode: exec, actions: {{ start: {{ cmd: '{WaitForGate}' }} }} }} }}");
+        _cli.WriteService($"services: {{ {service}: {{ target: '{target}', mode: exec, actions: {{ start: {{ cmd: '{WaitForGate}' }} }} }} }}");
         using var terminal = new TerminalRunner(_cli, 77, "-c", _cli.ConfigDir, "start");
-        terminal.WaitFor("[S1]");
+        terminal.WaitFor(running);
         terminal.Type("");
         terminal.WaitFor("Actions in progress");
         File.WriteAllText(Gate, "");
         Assert.Equal(0, terminal.Wait());
-        Assert.Contains(Paint("\nActions in progress\n", "35") + $" > {Paint("S1.start", "33")}{Paint("", "33")} on {Paint("n[1-2]", "36")} (2)\n\n", terminal.Screen);
+        return terminal.Screen;
+    }
+
+    [Fact]
+    public void Enter_ShowsTheActionsInProgress_WithTheNodesTheyStillWaitFor()
+    {
+        string screen = EnterWhileRunning("S1", "n[1-2]", "[S1]");
+        Assert.Contains(Paint("\nActions in progress\n", "35") + $" > {Paint("S1.start", "33")}{Paint("", "33")} on {Paint("n[1-2]", "36")} (2)\n\n", screen);
     }
 
     [Fact]
@@ -82,17 +90,11 @@ public sealed class TerminalTests : IDisposable
     {
         string service = new('s', 100);
         string longNode = new string('a', 60) + "." + new string('b', 40);
-        _cli.WriteService($"services: {{ {service}: {{ target: 'n1,{longNode}', mode: exec, actions: {{ start: {{ cmd: '{WaitForGate}' }} }} }} }}");
-        using var terminal = new TerminalRunner(_cli, 77, "-c", _cli.ConfigDir, "start");
-        terminal.WaitFor("]\r");
-        terminal.Type("");
-        terminal.WaitFor("Actions in progress");
-        File.WriteAllText(Gate, "");
-        Assert.Equal(0, terminal.Wait());
+        string screen = EnterWhileRunning(service, $"n1,{longNode}", "]\r");
         // Upstream's rule: the label keeps 77 - 24 characters, then the node set is cut to fit what is left.
         string label = new string('s', 53) + "...";
         // The line follows the end of the title's colour.
-        string line = terminal.Screen.Split('\n').Single(l => l.StartsWith(Esc + "[0m > ", StringComparison.Ordinal))[4..];
+        string line = screen.Split('\n').Single(l => l.StartsWith(Esc + "[0m > ", StringComparison.Ordinal))[4..];
         Assert.StartsWith($" > {Paint(label, "33")}{Paint("", "33")} on {Esc}[0;36m", line);
         string nodes = line[(line.IndexOf(Esc + "[0;36m", StringComparison.Ordinal) + 7)..line.LastIndexOf(Esc + "[0m", StringComparison.Ordinal)];
         Assert.EndsWith("...", nodes);

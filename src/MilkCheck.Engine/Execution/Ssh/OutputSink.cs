@@ -10,7 +10,7 @@ namespace MilkCheck.Execution.Ssh;
 /// bytes are dropped. Disposing it (SSH.NET does when the channel ends) adds the last unterminated line and
 /// completes <see cref="Completion"/>.
 /// </summary>
-internal sealed class OutputSink : Stream
+internal sealed class OutputSink : WriteOnlyStream
 {
     private readonly OutputBuffer _buffer;
     private readonly Decoder _decoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetDecoder();
@@ -26,14 +26,6 @@ internal sealed class OutputSink : Stream
     /// <summary>Completes once the stream was disposed: every byte written has reached the buffer.</summary>
     public Task Completion => _completion.Task;
 
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         lock (_gate)
@@ -47,8 +39,6 @@ internal sealed class OutputSink : Stream
             Split(_chars.AsSpan(0, decoded));
         }
     }
-
-    public override void WriteByte(byte value) => Write(new[] { value });
 
     private void Split(ReadOnlySpan<char> text)
     {
@@ -99,12 +89,4 @@ internal sealed class OutputSink : Stream
         }
         base.Dispose(disposing);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }
