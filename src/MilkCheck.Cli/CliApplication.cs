@@ -193,14 +193,15 @@ internal sealed class CliApplication
         var collector = new ResultCollector();
         run.AddObserver(collector);
         var colours = new Colours(_console.Terminal.UseColours && !_nagios);
-        var running = new RunningActions();
         Screen screen = Screen();
+        bool interactive = !_nagios && _console.Terminal.IsInteractive;
+        var running = new RunningActions(enabled: screen.ShowsRunning || interactive);
         if (!_nagios)
             run.AddObserver(new TextPrinter(screen, running, _log, options.Verbosity, _console.Terminal.Width, colours, run.Preview, stop.Token));
         if (options.Timeout is { } timeout)
             deadline.CancelAfter(timeout);
         // On an interactive terminal, each line typed (Enter) shows the actions in progress (spec §5.4.6).
-        using InteractiveStatus? interactive = !_nagios && _console.Terminal.IsInteractive
+        using InteractiveStatus? status = interactive
             ? InteractiveStatus.Start(_console.Input, () => screen.Line(running.Status(_console.Terminal.Width, colours)))
             : null;
         try

@@ -13,6 +13,11 @@ internal sealed class RunningActions
 {
     private readonly object _lock = new();
     private readonly List<Entry> _entries = new();
+    private readonly bool _enabled;
+
+    /// <param name="enabled">False when nothing will show them (no terminal): nothing is kept, a cron run of
+    /// thousands of nodes pays nothing for them.</param>
+    public RunningActions(bool enabled) => _enabled = enabled;
 
     private sealed class Entry
     {
@@ -30,6 +35,8 @@ internal sealed class RunningActions
     /// <param name="tries">Attempts that already ran (0 before the first).</param>
     public void Scheduled(string service, string action, string target, TimeSpan delay, int tries)
     {
+        if (!_enabled)
+            return;
         lock (_lock)
         {
             Entry entry = Find(service, action) ?? Add(service, action);
@@ -55,6 +62,8 @@ internal sealed class RunningActions
     /// <summary>One node's command is over (or the local command).</summary>
     public void NodeOver(string service, string action, string node)
     {
+        if (!_enabled)
+            return;
         lock (_lock)
         {
             if (Find(service, action) is not { } entry)
