@@ -144,7 +144,8 @@ internal sealed class CliApplication
     {
         string action = options.Arguments[^1];
         var services = options.Arguments.Take(options.Arguments.Count - 1).ToArray();
-        if (global.ConfirmActions.Contains(action, StringComparer.Ordinal) && !options.AssumeYes && Confirm(action) is { } refused)
+        if (global.ConfirmActions.Contains(action, StringComparer.Ordinal) && !options.AssumeYes
+            && await ConfirmAsync(action, interrupt).ConfigureAwait(false) is { } refused)
             return refused;
 
         var defines = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -230,10 +231,14 @@ internal sealed class CliApplication
     }
 
     /// <summary>Upstream's question (spec §4.14), asked on stdout before the configuration is read.</summary>
-    private int? Confirm(string action)
+    private async Task<int?> ConfirmAsync(string action, CancellationToken interrupt)
     {
         Print($"Are you sure to run {action} action? (y/N) ");
-        string? answer = _console.Input.ReadLine();
+        // A terminal read cannot be given up: it waits on a thread of its own (this process's), and Ctrl-C or
+        // SIGTERM during the question ends the command as they end a run, the read left behind.
+        Task<string?> reading = Task.Factory.StartNew(() => _console.Input.ReadLine(), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        string? answer = await reading.WaitAsync(interrupt).ConfigureAwait(false); // interrupted: Keyboard Interrupt, 130
         if (answer is null)
         {
             // Upstream crashes with "EOF when reading a line" (exit 12); cron has no one to answer: say how to run it.

@@ -23,8 +23,13 @@ var console = new CliConsole(output, error, input, Terminal.Detect(Environment.G
     Environment.GetEnvironmentVariable, () => DateTime.Now);
 return await new CliApplication(console).RunAsync(ProgramName(), args, interrupt.Token).ConfigureAwait(false);
 
+// A standard descriptor the command was started without (cron's `<&-`, `>&-`) is not ours to use: the runtime may
+// have reused its number for a pipe of its own before Main, and reading or writing that would hang or corrupt the
+// runtime. Such a descriptor was opened by this process, so it is close-on-exec, which an inherited one never is.
 static Stream Descriptor(int fd, FileAccess access)
 {
+    if (!IsInherited(fd))
+        return Stream.Null;
     try
     {
         return new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: false), access, bufferSize: 0);
@@ -33,6 +38,27 @@ static Stream Descriptor(int fd, FileAccess access)
     {
         // A closed descriptor (cron may start us without one): nothing to read, writes go nowhere.
         return Stream.Null;
+    }
+}
+
+static bool IsInherited(int fd)
+{
+    try
+    {
+        foreach (string line in File.ReadLines($"/proc/self/fdinfo/{fd}"))
+        {
+            if (line.StartsWith("flags:", StringComparison.Ordinal))
+                return (Convert.ToInt32(line[6..].Trim(), 8) & 0x80000) == 0; // O_CLOEXEC (02000000 octal)
+        }
+        return true;
+    }
+    catch (IOException)
+    {
+        return false; // no such descriptor: closed
+    }
+    catch (UnauthorizedAccessException)
+    {
+        return true; // no /proc to ask: take it as given
     }
 }
 

@@ -288,6 +288,33 @@ public sealed class RunTests : IDisposable
     }
 
     [Fact]
+    public void StartedWithItsStandardDescriptorsClosed_AsCronMayDo_ItRunsAndAsksNothing()
+    {
+        _cli.WriteGlobal("confirm_actions: [ stop ]");
+        _cli.WriteService("services: { svc: { actions: { start: { cmd: 'true' }, stop: { cmd: 'true' } } } }");
+        string errors = Path.Combine(_cli.Directory, "errors");
+        // The runtime reuses a closed descriptor's number for a pipe of its own: the command must not read or write it.
+        Assert.Equal(0, RunWithClosed("<&- >&- 2>&-", "start"));
+        Assert.Equal(9, RunWithClosed($"<&- >&- 2>{errors}", "stop"));
+        Assert.Contains("standard input is closed (use -y)", File.ReadAllText(errors));
+
+        int RunWithClosed(string redirections, string action)
+        {
+            var info = new System.Diagnostics.ProcessStartInfo("sh") { UseShellExecute = false, WorkingDirectory = _cli.Directory };
+            foreach (string arg in new[] { "-c", $"exec \"$0\" \"$@\" {redirections}", CommandRunner.CommandPath, "-c", _cli.ConfigDir, action })
+                info.ArgumentList.Add(arg);
+            info.Environment["MILKCHECK_CONF"] = _cli.GlobalConfigurationPath;
+            using var process = System.Diagnostics.Process.Start(info)!;
+            if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"'{action}' with {redirections} did not end within 60 s.");
+            }
+            return process.ExitCode;
+        }
+    }
+
+    [Fact]
     public void AssumeYes_SkipsTheConfirmation()
     {
         _cli.WriteGlobal("confirm_actions: [ stop ]");

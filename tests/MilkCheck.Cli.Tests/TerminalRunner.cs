@@ -71,9 +71,12 @@ public sealed class TerminalRunner : IDisposable
     }
 
     /// <summary>Types a line on the terminal.</summary>
-    public void Type(string line)
+    public void Type(string line) => Press(line + "\n");
+
+    /// <summary>Types keys on the terminal, Enter not included (Ctrl-C is "\u0003").</summary>
+    public void Press(string keys)
     {
-        _process.StandardInput.Write(line + "\n");
+        _process.StandardInput.Write(keys);
         _process.StandardInput.Flush();
     }
 

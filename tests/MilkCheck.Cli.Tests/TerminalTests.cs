@@ -110,10 +110,23 @@ public sealed class TerminalTests : IDisposable
         terminal.WaitFor("will fire in");
         terminal.Type("");
         terminal.WaitFor("Actions in progress");
-        terminal.Type("\u0003"); // the terminal turns it into SIGINT for the foreground process group
+        terminal.Press("\u0003"); // the terminal turns it into SIGINT for the foreground process group
         Assert.Equal(130, terminal.Wait());
         Assert.Contains($" > {Paint("S1.start", "33")}{Paint(" (delayed for 30s)", "33")} on {Paint("localhost", "36")}\n", terminal.Screen);
         Assert.Contains("ERROR    - Keyboard Interrupt", terminal.Screen);
+    }
+
+    [Fact]
+    public void CtrlC_AtTheConfirmationQuestion_IsAKeyboardInterrupt_130()
+    {
+        _cli.WriteGlobal("fanout: 64\nconfirm_actions: [ stop ]\n");
+        _cli.WriteService("services: { S1: { actions: { stop: { cmd: 'true' } } } }");
+        using var terminal = new TerminalRunner(_cli, 77, "-c", _cli.ConfigDir, "stop");
+        terminal.WaitFor("Are you sure to run stop action? (y/N) ");
+        terminal.Press("\u0003");
+        Assert.Equal(130, terminal.Wait());
+        Assert.Contains("ERROR    - Keyboard Interrupt", terminal.Screen);
+        Assert.DoesNotContain("[    OK   ]", terminal.Screen);
     }
 
     [Fact]
