@@ -3,10 +3,13 @@ using System.Text;
 using MilkCheck.Cli;
 
 // Ctrl-C (to the whole process group, as a terminal sends it) and SIGTERM stop the run: the engine kills what it
-// started, then the command says so and exits 130.
+// started, then the command says so and exits 130. A second one while that happens (or while something that cannot
+// be stopped runs, such as a %(...) of the configuration) ends the process at once, as the signal does by default.
 using var interrupt = new CancellationTokenSource();
 void Stop(PosixSignalContext context)
 {
+    if (interrupt.IsCancellationRequested)
+        return;
     context.Cancel = true;
     interrupt.Cancel();
 }
