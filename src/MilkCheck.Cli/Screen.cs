@@ -33,6 +33,13 @@ internal sealed partial class Screen
 
     public bool ShowsRunning => _showRunning;
 
+    /// <summary>Draws several lines with nothing of another thread between them (an entity's block and status line).</summary>
+    public void Together(Action draw)
+    {
+        lock (_lock)
+            draw();
+    }
+
     /// <summary>Upstream's <c>output()</c>: the text and a newline, padded to erase the previous line on a terminal.</summary>
     public void Line(string text)
     {

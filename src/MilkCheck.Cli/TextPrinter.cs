@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 using MilkCheck.Execution;
 using MilkCheck.NodeSets;
@@ -10,8 +9,8 @@ namespace MilkCheck.Cli;
 /// Upstream's console text of a run (spec §5.3, §5.4): the command block when an action starts (verbosity ≥ 2), the
 /// result block of an action, then the status line of its service, each followed on a terminal by the
 /// running-tasks line, at the moments upstream draws it (an action scheduled or started, an action over, a line
-/// printed). Called on the engine's worker threads; the <see cref="Screen"/> keeps lines whole and flushes each,
-/// so that a pipe or a log file sees the run as it goes.
+/// printed). Called on the engine's worker threads: what one event draws is drawn together (the screen's lock), and
+/// every line is flushed as written so that a pipe or a log file sees the run as it goes.
 /// </summary>
 internal sealed partial class TextPrinter : IRunObserver
 {
@@ -51,8 +50,11 @@ internal sealed partial class TextPrinter : IRunObserver
         if (_verbosity < 3)
             return;
         string seconds = delay.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
-        _screen.Line($"{_colours.Paint(action, Colours.Magenta)} {service} {_colours.Paint("will fire in", Colours.Magenta)} {seconds} s");
-        ShowRunning();
+        _screen.Together(() =>
+        {
+            _screen.Line($"{_colours.Paint(action, Colours.Magenta)} {service} {_colours.Paint("will fire in", Colours.Magenta)} {seconds} s");
+            ShowRunning();
+        });
     }
 
     /// <summary>-v: the command block is printed for each attempt, retries too (spec §5.3).</summary>
@@ -70,10 +72,6 @@ internal sealed partial class TextPrinter : IRunObserver
     private void Start(string service, string action, string target, int attempt)
     {
         _running.Scheduled(service, action, target, TimeSpan.Zero, attempt);
-        if (_verbosity >= 1)
-            ShowRunning(); // upstream's "service started"
-        if (_verbosity < 2)
-            return;
         string command = string.Empty;
         bool local = target.Length == 0;
         if (_planned.TryGetValue((service, action), out PlannedAction? planned))
@@ -81,8 +79,15 @@ internal sealed partial class TextPrinter : IRunObserver
             local |= planned.Mode == ExecutionMode.Local;
             command = planned.Command;
         }
-        _screen.Line($"{_colours.Paint(action, Colours.Magenta)} {service} {_colours.Paint("on", Colours.Magenta)} {(local ? "localhost" : target)}\n > {_colours.Paint(command, Colours.Cyan)}");
-        ShowRunning();
+        _screen.Together(() =>
+        {
+            if (_verbosity >= 1)
+                ShowRunning(); // upstream's "service started"
+            if (_verbosity < 2)
+                return;
+            _screen.Line($"{_colours.Paint(action, Colours.Magenta)} {service} {_colours.Paint("on", Colours.Magenta)} {(local ? "localhost" : target)}\n > {_colours.Paint(command, Colours.Cyan)}");
+            ShowRunning();
+        });
     }
 
     /// <summary>The previous attempt is over before a retry: upstream shows the running line without it.</summary>
@@ -100,17 +105,21 @@ internal sealed partial class TextPrinter : IRunObserver
         _running.EntityOver(result.Service);
         if (_stopped.IsCancellationRequested)
             return;
-        if (_verbosity >= 1)
-            ShowRunning(); // upstream's "service complete" when its action leaves the running ones
-        foreach (ActionResult check in result.Checks)
-            Block(check);
-        if (result.Kind == EntityKind.Service)
-            Block(result);
-        if (ShowsStatusLine(result.Status))
+        // One entity's lines stay together, as upstream (one thread) prints them.
+        _screen.Together(() =>
         {
-            _screen.Line(StatusLine(result));
-            ShowRunning();
-        }
+            if (_verbosity >= 1)
+                ShowRunning(); // upstream's "service complete" when its action leaves the running ones
+            foreach (ActionResult check in result.Checks)
+                Block(check);
+            if (result.Kind == EntityKind.Service)
+                Block(result);
+            if (ShowsStatusLine(result.Status))
+            {
+                _screen.Line(StatusLine(result));
+                ShowRunning();
+            }
+        });
     }
 
     public void Warning(string errorId, string message) => _log.Write(LogLevel.Warning, message);

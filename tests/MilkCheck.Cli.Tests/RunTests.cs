@@ -288,6 +288,32 @@ public sealed class RunTests : IDisposable
     }
 
     [Fact]
+    public void ManyServicesRunningTogether_EachBlockStaysWhole_AndIsFollowedByItsOwnStatusLine()
+    {
+        _cli.WriteService("services:\n" + string.Concat(Enumerable.Range(1, 40).Select(i => $"  s{i}: {{ actions: {{ start: {{ cmd: 'echo out-s{i}; exit 1' }} }} }}\n")));
+        CommandOutput r = _cli.Run("-c", _cli.ConfigDir, "-v", "start");
+        Assert.Equal(6, r.ExitCode);
+        // Command blocks (2 lines) and result blocks with their status line (4 lines) come in any order, each whole.
+        string[] lines = r.Stdout.TrimEnd('\n').Split('\n');
+        Assert.Equal(40 * 6, lines.Length);
+        for (int i = 0; i < lines.Length;)
+        {
+            string name = lines[i].Split(' ')[1];
+            if (lines[i].Contains(" ran in ", StringComparison.Ordinal))
+            {
+                Assert.Equal(($"start {name} ran in X.XX s", $" > localhost: out-{name}", " > localhost exited with 1", Line(name, "[  ERROR  ]").TrimEnd('\n')),
+                    (lines[i], lines[i + 1], lines[i + 2], lines[i + 3]));
+                i += 4;
+            }
+            else
+            {
+                Assert.Equal(($"start {name} on localhost", $" > echo out-{name}; exit 1"), (lines[i], lines[i + 1]));
+                i += 2;
+            }
+        }
+    }
+
+    [Fact]
     public void StartedWithItsStandardDescriptorsClosed_AsCronMayDo_ItRunsAndAsksNothing()
     {
         _cli.WriteGlobal("confirm_actions: [ stop ]");
