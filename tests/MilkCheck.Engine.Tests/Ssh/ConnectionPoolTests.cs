@@ -1,4 +1,3 @@
-using System.Net;
 using MilkCheck.Engine.Tests.Scheduling;
 using MilkCheck.Execution;
 using MilkCheck.Execution.Ssh;
@@ -52,7 +51,7 @@ public sealed class ConnectionPoolTests
         Assert.Equal(6, _farm.AcceptedConnections - before);
         Assert.Equal(0, second.ConnectionsOpened);
         Assert.Equal(6, second.ConnectionsReused);
-        Assert.Equal(6, EstablishedTo(_farm.Port, 21, 26));
+        Assert.Equal(6, ProcNetTcp.EstablishedTo(_farm.Port, 21, 26));
     }
 
     [Fact]
@@ -89,7 +88,7 @@ public sealed class ConnectionPoolTests
         Assert.Equal(new[] { "node31", "node33" }, pool.Connections().Select(c => c.Node));
         Assert.Equal(2, pool.Disconnect(null));
         Assert.Empty(pool.Connections());
-        WaitUntil(() => EstablishedTo(_farm.Port, 31, 33) == 0, "the disconnected sockets to close");
+        WaitUntil(() => ProcNetTcp.EstablishedTo(_farm.Port, 31, 33) == 0, "the disconnected sockets to close");
 
         int before = _farm.AcceptedConnections;
         SshNetTransport again = Transport(pool, Minute);
@@ -137,7 +136,7 @@ public sealed class ConnectionPoolTests
         using var pool = new ConnectionPool();
         using var run = new RunHarness(Services(51, 54));
         RunOnce(run, Transport(pool, TimeSpan.FromMilliseconds(300)));
-        WaitUntil(() => EstablishedTo(_farm.Port, 51, 54) == 0, "the idle sockets to close");
+        WaitUntil(() => ProcNetTcp.EstablishedTo(_farm.Port, 51, 54) == 0, "the idle sockets to close");
         Assert.Equal(4, pool.Expired);
         Assert.Empty(pool.Connections());
     }
@@ -149,7 +148,7 @@ public sealed class ConnectionPoolTests
         using var run = new RunHarness(Services(55, 57));
         RunOnce(run, Transport(pool, TimeSpan.Zero));
         Assert.Empty(pool.Connections());
-        WaitUntil(() => EstablishedTo(_farm.Port, 55, 57) == 0, "the sockets to close");
+        WaitUntil(() => ProcNetTcp.EstablishedTo(_farm.Port, 55, 57) == 0, "the sockets to close");
     }
 
     [Fact]
@@ -158,9 +157,9 @@ public sealed class ConnectionPoolTests
         var pool = new ConnectionPool();
         using var run = new RunHarness(Services(58, 60));
         RunOnce(run, Transport(pool, Minute));
-        Assert.Equal(3, EstablishedTo(_farm.Port, 58, 60));
+        Assert.Equal(3, ProcNetTcp.EstablishedTo(_farm.Port, 58, 60));
         pool.Dispose();
-        WaitUntil(() => EstablishedTo(_farm.Port, 58, 60) == 0, "the sockets to close");
+        WaitUntil(() => ProcNetTcp.EstablishedTo(_farm.Port, 58, 60) == 0, "the sockets to close");
     }
 
     [Fact]
@@ -198,7 +197,7 @@ public sealed class ConnectionPoolTests
         using (SshNetTransport first = Transport(pool, Minute))
             Assert.Equal(NodeStatus.Ok, (await first.RunAsync("node70", "true", null, CancellationToken.None)).Status);
         // The daemon's processes that serve the kept connection: stopped, the connection still looks alive.
-        int[] serving = ServingProcesses(SshdFarm.Address(70), _farm.Port);
+        int[] serving = ProcNetTcp.ServingProcesses(SshdFarm.Address(70), _farm.Port);
         Assert.NotEmpty(serving);
         Signal("STOP", serving);
         var notices = new List<string>();
@@ -221,47 +220,10 @@ public sealed class ConnectionPoolTests
         Assert.Equal(1, second.ConnectionsOpened);
     }
 
-    /// <summary>The pids holding the daemon's side of the established connection from <paramref name="address"/>:<paramref name="port"/>.</summary>
-    private static int[] ServingProcesses(string address, int port)
-    {
-        string local = $"{BitConverter.ToString(IPAddress.Parse(address).GetAddressBytes().Reverse().ToArray()).Replace("-", "")}:{port:X4}";
-        var inodes = File.ReadLines("/proc/net/tcp").Skip(1)
-            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Where(f => f.Length > 9 && f[3] == "01" && f[1].Equals(local, StringComparison.OrdinalIgnoreCase))
-            .Select(f => $"socket:[{f[9]}]")
-            .ToHashSet(StringComparer.Ordinal);
-        var pids = new List<int>();
-        foreach (string dir in Directory.GetDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out int pid) || pid == Environment.ProcessId)
-                continue;
-            try
-            {
-                if (Directory.GetFiles(Path.Combine(dir, "fd")).Any(fd => new FileInfo(fd).LinkTarget is { } target && inodes.Contains(target)))
-                    pids.Add(pid);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // A process that ended meanwhile.
-            }
-        }
-        return pids.ToArray();
-    }
-
     private static void Signal(string signal, IEnumerable<int> pids)
     {
         using var kill = System.Diagnostics.Process.Start("kill", new[] { "-" + signal }.Concat(pids.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))))!;
         kill.WaitForExit();
-    }
-
-    internal static int EstablishedTo(int port, int first, int last)
-    {
-        var remotes = Enumerable.Range(first, last - first + 1)
-            .Select(i => $"{BitConverter.ToString(IPAddress.Parse(SshdFarm.Address(i)).GetAddressBytes().Reverse().ToArray()).Replace("-", "")}:{port:X4}")
-            .ToHashSet(StringComparer.OrdinalIgnoreCase);
-        return new[] { "/proc/net/tcp", "/proc/net/tcp6" }.Where(File.Exists).SelectMany(file => File.ReadLines(file).Skip(1))
-            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Count(f => f.Length > 3 && f[3] == "01" && remotes.Any(r => f[2].EndsWith(r, StringComparison.OrdinalIgnoreCase)));
     }
 
     /// <summary>Waits for a condition with a deadline (30 s), re-checking as the kernel's tables change.</summary>

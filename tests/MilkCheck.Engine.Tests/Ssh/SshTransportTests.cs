@@ -206,23 +206,12 @@ public sealed class SshTransportTests
         using var cancel = new CancellationTokenSource();
         Task<IReadOnlyList<ActionResult>> running = new RunEngine(run.Plan("start"), run.Local, entered, run.Observer).RunAsync(cancel.Token);
         await entered.AllEntered;
-        Assert.Equal(4, EstablishedTo(_farm.Port, 11, 14));
+        Assert.Equal(4, ProcNetTcp.EstablishedTo(_farm.Port, 11, 14));
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
         ssh.Dispose();
-        Assert.Equal(0, EstablishedTo(_farm.Port, 11, 14));
+        Assert.Equal(0, ProcNetTcp.EstablishedTo(_farm.Port, 11, 14));
         Assert.Contains("done warm Done", run.Observer.Events);
-    }
-
-    /// <summary>Client sockets in ESTABLISHED state towards the farm's nodes first..last, from /proc/net/tcp and tcp6 (IPv4-mapped).</summary>
-    private static int EstablishedTo(int port, int first, int last)
-    {
-        var remotes = Enumerable.Range(first, last - first + 1)
-            .Select(i => $"{BitConverter.ToString(IPAddress.Parse(SshdFarm.Address(i)).GetAddressBytes().Reverse().ToArray()).Replace("-", "")}:{port:X4}")
-            .ToHashSet(StringComparer.OrdinalIgnoreCase);
-        return new[] { "/proc/net/tcp", "/proc/net/tcp6" }.Where(File.Exists).SelectMany(file => File.ReadLines(file).Skip(1))
-            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Count(f => f.Length > 3 && f[3] == "01" && remotes.Any(r => f[2].EndsWith(r, StringComparison.OrdinalIgnoreCase)));
     }
 
     /// <summary>Signals once <paramref name="count"/> commands equal to <paramref name="command"/> have reached the transport.</summary>
