@@ -109,7 +109,7 @@ internal sealed class CliApplication
         LogConfiguration(options, global, configDir);
 
         if (options.Graph)
-            return Graph(options, global, configDir);
+            return Graph(options, global, configDir, interrupt);
         if (options.Arguments.Count > 0)
             return await RunActionAsync(options, global, configDir, interrupt).ConfigureAwait(false);
         if (configDir.Length == 0)
@@ -118,15 +118,17 @@ internal sealed class CliApplication
             return Ok;
         }
         Screen().Line("No actions specified, checking configuration...");
-        if (Load(configDir, global, new LoadOptions { Names = OptionNames.Command, Substitutions = Substitutions() }, out MilkCheckConfiguration? _) is { } failed)
+        if (Load(configDir, global, new LoadOptions { Names = OptionNames.Command, Substitutions = Substitutions(), Cancellation = interrupt },
+                out MilkCheckConfiguration? _) is { } failed)
             return failed;
         Screen().Line($"{configDir} seems good");
         return Ok;
     }
 
-    private int Graph(CliOptions options, GlobalConfiguration global, string configDir)
+    private int Graph(CliOptions options, GlobalConfiguration global, string configDir, CancellationToken interrupt)
     {
-        if (Load(configDir, global, new LoadOptions { Names = OptionNames.Command, Substitutions = Substitutions() }, out MilkCheckConfiguration? configuration) is { } failed)
+        if (Load(configDir, global, new LoadOptions { Names = OptionNames.Command, Substitutions = Substitutions(), Cancellation = interrupt },
+                out MilkCheckConfiguration? configuration) is { } failed)
             return failed;
         // Upstream crashes on an unknown name here (spec §6.3 item 37); say which name instead, as a run does.
         if (options.Arguments.FirstOrDefault(name => !configuration!.EntityNames.Contains(name)) is { } unknown)
@@ -157,7 +159,10 @@ internal sealed class CliApplication
             defineOrder.Add((define[..equals], define[(equals + 1)..]));
         }
         ISubstitutionLog? substitutions = Substitutions();
-        var loadOptions = new LoadOptions { Defines = defines, UndefinedRunVariableIsError = true, Names = OptionNames.Command, Substitutions = substitutions };
+        var loadOptions = new LoadOptions
+        {
+            Defines = defines, UndefinedRunVariableIsError = true, Names = OptionNames.Command, Substitutions = substitutions, Cancellation = interrupt,
+        };
         if (Load(configDir, global, loadOptions, out MilkCheckConfiguration? configuration) is { } failed)
             return failed;
         LogUpdatedVariables(configuration!, defineOrder);

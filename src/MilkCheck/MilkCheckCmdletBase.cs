@@ -9,7 +9,14 @@ namespace MilkCheck;
 /// <summary>Shared plumbing of the module's cmdlets.</summary>
 public abstract class MilkCheckCmdletBase : PSCmdlet
 {
+    private readonly CancellationTokenSource _stop = new();
     private GroupResolver? _groupResolver;
+
+    /// <summary>Cancelled when the pipeline stops (Ctrl+C, Stop-Job, a downstream Select-Object -First): loads and
+    /// runs give up, killing what they started.</summary>
+    private protected CancellationToken StopToken => _stop.Token;
+
+    protected override void StopProcessing() => _stop.Cancel();
     private HashSet<string> _commandLineParameters = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Remembers which parameters the command line bound (pipeline binding comes later, per record).</summary>
@@ -85,7 +92,17 @@ public abstract class MilkCheckCmdletBase : PSCmdlet
                          .OrderBy(f => System.IO.Path.GetFileName(f), StringComparer.Ordinal))
                 WriteVerbose($"Reading {file}.");
         }
-        MilkCheckConfiguration configuration = MilkCheckConfiguration.Load(resolved, runCommands, global, reported, options);
+        MilkCheckConfiguration configuration;
+        try
+        {
+            configuration = MilkCheckConfiguration.Load(resolved, runCommands, global, reported,
+                (options ?? LoadOptions.Default) with { Cancellation = StopToken });
+        }
+        catch (OperationCanceledException) when (StopToken.IsCancellationRequested)
+        {
+            // Stopped while a %(...) of the configuration ran: it was killed; the pipeline is stopping.
+            throw new PipelineStoppedException();
+        }
         WriteVerbose($"Configuration loaded: {configuration.EntityNames.Count} service(s) and group(s), {configuration.Diagnostics.Count} diagnostic(s).");
         return configuration;
     }

@@ -13,10 +13,6 @@ namespace MilkCheck;
 /// </summary>
 public abstract class RunCmdletBase : MilkCheckCmdletBase
 {
-    private readonly CancellationTokenSource _cancel = new();
-
-    protected override void StopProcessing() => _cancel.Cancel();
-
     /// <summary>Runs <paramref name="run"/> and writes each result as it becomes final, with its error or warning.</summary>
     /// <param name="stopError">-ErrorAction Stop: the first failure's error, for the caller to write once every
     /// result of the stopped run is out (writing it stops the pipeline).</param>
@@ -24,9 +20,11 @@ public abstract class RunCmdletBase : MilkCheckCmdletBase
     private protected IReadOnlyList<ActionResult> ExecuteRun(MilkCheckRun run, out ErrorRecord? stopError)
     {
         stopError = null;
+        // Stopping the pipeline cancels it; so does this method's end, which kills what still runs.
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(StopToken);
         using var queue = new PipelineQueue();
         run.AddObserver(queue);
-        Task runTask = Task.Run(() => run.RunAsync(_cancel.Token));
+        Task runTask = Task.Run(() => run.RunAsync(cancel.Token));
         runTask.ContinueWith(_ => queue.Complete(), TaskScheduler.Default);
         int total = run.EntityCount;
         var written = new List<ActionResult>();
@@ -35,7 +33,7 @@ public abstract class RunCmdletBase : MilkCheckCmdletBase
         var progress = new ProgressRecord(1, activity, "starting") { PercentComplete = 0 };
         try
         {
-            foreach (object item in queue.Drain(_cancel.Token))
+            foreach (object item in queue.Drain(cancel.Token))
             {
                 switch (item)
                 {
@@ -77,18 +75,18 @@ public abstract class RunCmdletBase : MilkCheckCmdletBase
             }
             runTask.GetAwaiter().GetResult();
         }
-        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             // Ctrl+C: the results already written stay written; the journal gets the rest.
         }
-        catch (InvalidOperationException e) when (!_cancel.IsCancellationRequested)
+        catch (InvalidOperationException e) when (!cancel.IsCancellationRequested)
         {
             ThrowTerminatingError(ErrorRecords.InternalError(e));
         }
         finally
         {
             // Stopping (Ctrl+C, a stopped pipeline): kill what runs and wait until it is gone and its transports closed.
-            _cancel.Cancel();
+            cancel.Cancel();
             try
             {
                 runTask.Wait(TimeSpan.FromSeconds(10));
@@ -96,7 +94,6 @@ public abstract class RunCmdletBase : MilkCheckCmdletBase
             catch (AggregateException)
             {
             }
-            _cancel.Dispose();
             if (!Stopping)
                 WriteProgress(new ProgressRecord(1, activity, progress.StatusDescription) { RecordType = ProgressRecordType.Completed });
         }

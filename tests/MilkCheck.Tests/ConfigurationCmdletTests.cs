@@ -169,4 +169,30 @@ public sealed class ConfigurationCmdletTests : IDisposable
         Assert.Empty(graphErrors);
         Assert.Contains("good", (string)Assert.Single(graph).BaseObject);
     }
+
+    [Fact]
+    public void CtrlC_WhileACommandOfTheConfigurationRuns_KillsIt_AndStopsThePipeline()
+    {
+        string marker = $"86{Random.Shared.Next(100000, 999999)}.5";
+        string slow = Path.Combine(_dir, "slow");
+        Directory.CreateDirectory(slow);
+        File.WriteAllText(Path.Combine(slow, "s.yaml"), $"services: {{ svc: {{ target: '%(sleep {marker}; echo n1)', actions: {{ start: {{ cmd: 'true' }} }} }} }}");
+        Exception? ended = _host.StopWhen($"Get-MilkCheckService -Path '{slow}'", () => Processes(marker).Any());
+        Assert.IsType<PipelineStoppedException>(ended);
+        Assert.True(SpinWait.SpinUntil(() => !Processes(marker).Any(), TimeSpan.FromSeconds(30)), "the %(...) was left running");
+    }
+
+    /// <summary>The processes whose command line holds <paramref name="marker"/>.</summary>
+    private static IEnumerable<int> Processes(string marker) =>
+        Directory.GetDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0).Where(pid => pid > 0).Where(pid =>
+        {
+            try
+            {
+                return File.ReadAllText($"/proc/{pid}/cmdline").Contains(marker, StringComparison.Ordinal);
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }).ToArray();
 }

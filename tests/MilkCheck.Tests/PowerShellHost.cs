@@ -49,6 +49,32 @@ internal sealed class PowerShellHost : IDisposable
         };
     }
 
+    /// <summary>
+    /// Starts a script, stops it (Ctrl+C) once <paramref name="when"/> holds, and waits for it to end (60 s at most).
+    /// Returns the exception the invocation ended with (PipelineStoppedException when it stopped).
+    /// </summary>
+    public Exception? StopWhen(string script, Func<bool> when)
+    {
+        using PowerShell shell = PowerShell.Create();
+        shell.Runspace = _runspace;
+        shell.AddScript(script);
+        IAsyncResult running = shell.BeginInvoke();
+        if (!SpinWait.SpinUntil(() => when() || running.IsCompleted, TimeSpan.FromSeconds(30)))
+            throw new TimeoutException("The condition to stop on never held.");
+        shell.Stop();
+        if (!running.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(60)))
+            throw new TimeoutException("The stopped script did not end within 60 s.");
+        try
+        {
+            shell.EndInvoke(running);
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+    }
+
     public void Dispose() => _runspace.Dispose();
 }
 

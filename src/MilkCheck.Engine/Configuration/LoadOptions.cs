@@ -22,4 +22,8 @@ public sealed record LoadOptions
 
     /// <summary>Told of each target or dependency list a substitution changed and each <c>%(...)</c> run while loading.</summary>
     internal Variables.ISubstitutionLog? Substitutions { get; init; }
+
+    /// <summary>Ctrl-C, SIGTERM, a stopped pipeline: a <c>%(...)</c> running for the load is killed and the load
+    /// throws OperationCanceledException.</summary>
+    public CancellationToken Cancellation { get; init; }
 }

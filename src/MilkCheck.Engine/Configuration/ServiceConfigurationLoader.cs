@@ -44,6 +44,7 @@ internal sealed partial class ServiceConfigurationLoader
     private readonly bool _undefinedAtRunIsError;
     private readonly OptionNames _names;
     private readonly ISubstitutionLog? _substitutions;
+    private readonly CancellationToken _cancellation;
     private readonly int _maxNodes;
     // Each group's members by name: looking them up in Members made loading quadratic in the number of services.
     private readonly Dictionary<GroupEntity, Dictionary<string, Entity>> _members = new(ReferenceEqualityComparer.Instance);
@@ -57,6 +58,7 @@ internal sealed partial class ServiceConfigurationLoader
         _undefinedAtRunIsError = options.UndefinedRunVariableIsError;
         _names = options.Names;
         _substitutions = options.Substitutions;
+        _cancellation = options.Cancellation;
         _runScopes = ScopeSet.ForRun(
             options.Defines.Where(d => ScopeSet.IsDefinable(d.Key)).ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal),
             selectedNodes: string.Empty, excludedNodes: string.Empty);
@@ -638,7 +640,7 @@ internal sealed partial class ServiceConfigurationLoader
         try
         {
             // Targets and dependency lists resolve now, as upstream, which logs them; the run-time checks are ours.
-            return new VariableResolver(commands, runTime ? null : _substitutions).Resolve(value, scope);
+            return new VariableResolver(commands, runTime ? null : _substitutions).Resolve(value, scope, _cancellation);
         }
         catch (VariableException e)
         {
