@@ -311,7 +311,7 @@ internal sealed class CliApplication
 
     private int ReportTimeout(IReadOnlyList<ActionResult> results, TimeSpan timeout, string action)
     {
-        string after = $"timed out after {timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s";
+        string after = $"timed out after {TextPrinter.Seconds(timeout)} s";
         if (_nagios)
         {
             Print(NagiosText.Format(results, after, action) + "\n");

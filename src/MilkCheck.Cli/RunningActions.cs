@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using MilkCheck.NodeSets;
 
@@ -121,7 +120,7 @@ internal sealed class RunningActions
                 string target = entry.Local || entry.Pending.Count == 0 ? "localhost" : NodeSet.FromList(entry.Pending).ToString();
                 string count = !entry.Local && entry.Pending.Count > 1 ? $" ({entry.Pending.Count})" : string.Empty;
                 string delayed = entry.Tries == 0 && entry.Delay > TimeSpan.Zero
-                    ? $" (delayed for {entry.Delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)}s)"
+                    ? $" (delayed for {TextPrinter.Seconds(entry.Delay)}s)"
                     : string.Empty;
                 string label = entry.Service + "." + entry.Action;
                 int nameLength = label.Length + 7; // " > " + label + " on "

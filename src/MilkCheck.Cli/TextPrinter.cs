@@ -49,10 +49,9 @@ internal sealed partial class TextPrinter : IRunObserver
         _running.Scheduled(service, action, target, delay, attempt - 1);
         if (_verbosity < 3)
             return;
-        string seconds = delay.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
         _screen.Together(() =>
         {
-            _screen.Line($"{_colours.Paint(action, Colours.Magenta)} {service} {_colours.Paint("will fire in", Colours.Magenta)} {seconds} s");
+            _screen.Line($"{_colours.Paint(action, Colours.Magenta)} {service} {_colours.Paint("will fire in", Colours.Magenta)} {Seconds(delay)} s");
             ShowRunning();
         });
     }
@@ -123,6 +122,9 @@ internal sealed partial class TextPrinter : IRunObserver
     }
 
     public void Warning(string errorId, string message) => _log.Write(LogLevel.Warning, message);
+
+    /// <summary>Seconds as upstream prints a configured delay or timeout: <c>1</c>, <c>0.3</c>.</summary>
+    internal static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 
     private void ShowRunning() => _screen.Running(_running.Services());
 

@@ -1,3 +1,4 @@
+using MilkCheck.TestSupport;
 using Xunit;
 
 namespace MilkCheck.Cli.Tests;
@@ -375,26 +376,12 @@ public sealed class RunTests : IDisposable
         using var process = _cli.Start(new[] { "-c", _cli.ConfigDir, "start" });
         process.StandardInput.Close();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(SpinWait.SpinUntil(() => Sleeping(marker).Any() || process.HasExited, TimeSpan.FromSeconds(30)), "the %(...) never started");
+        Assert.True(SpinWait.SpinUntil(() => MarkedProcesses.With(marker).Any() || process.HasExited, TimeSpan.FromSeconds(30)), "the %(...) never started");
         using (var kill = System.Diagnostics.Process.Start("kill", new[] { "-TERM", process.Id.ToString() }))
             await kill.WaitForExitAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(130, process.ExitCode);
         Assert.EndsWith("ERROR    - Keyboard Interrupt\n", await stderr);
-        Assert.True(SpinWait.SpinUntil(() => !Sleeping(marker).Any(), TimeSpan.FromSeconds(30)), "the %(...) was left running");
+        Assert.True(SpinWait.SpinUntil(() => !MarkedProcesses.With(marker).Any(), TimeSpan.FromSeconds(30)), "the %(...) was left running");
     }
-
-    /// <summary>The processes whose command line holds <paramref name="marker"/>.</summary>
-    private static IEnumerable<int> Sleeping(string marker) =>
-        Directory.GetDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0).Where(pid => pid > 0).Where(pid =>
-        {
-            try
-            {
-                return File.ReadAllText($"/proc/{pid}/cmdline").Contains(marker, StringComparison.Ordinal);
-            }
-            catch (IOException)
-            {
-                return false;
-            }
-        }).ToArray();
 }

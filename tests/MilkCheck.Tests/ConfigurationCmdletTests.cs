@@ -1,3 +1,4 @@
+using MilkCheck.TestSupport;
 using System.Management.Automation;
 using Xunit;
 
@@ -177,22 +178,8 @@ public sealed class ConfigurationCmdletTests : IDisposable
         string slow = Path.Combine(_dir, "slow");
         Directory.CreateDirectory(slow);
         File.WriteAllText(Path.Combine(slow, "s.yaml"), $"services: {{ svc: {{ target: '%(sleep {marker}; echo n1)', actions: {{ start: {{ cmd: 'true' }} }} }} }}");
-        Exception? ended = _host.StopWhen($"Get-MilkCheckService -Path '{slow}'", () => Processes(marker).Any());
+        Exception? ended = _host.StopWhen($"Get-MilkCheckService -Path '{slow}'", () => MarkedProcesses.With(marker).Any());
         Assert.IsType<PipelineStoppedException>(ended);
-        Assert.True(SpinWait.SpinUntil(() => !Processes(marker).Any(), TimeSpan.FromSeconds(30)), "the %(...) was left running");
+        Assert.True(SpinWait.SpinUntil(() => !MarkedProcesses.With(marker).Any(), TimeSpan.FromSeconds(30)), "the %(...) was left running");
     }
-
-    /// <summary>The processes whose command line holds <paramref name="marker"/>.</summary>
-    private static IEnumerable<int> Processes(string marker) =>
-        Directory.GetDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0).Where(pid => pid > 0).Where(pid =>
-        {
-            try
-            {
-                return File.ReadAllText($"/proc/{pid}/cmdline").Contains(marker, StringComparison.Ordinal);
-            }
-            catch (IOException)
-            {
-                return false;
-            }
-        }).ToArray();
 }
